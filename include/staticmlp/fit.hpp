@@ -1,0 +1,264 @@
+// The training loop: fit(net, optimizer, samples, options, progress) runs epochs of full-batch,
+// mini-batch or per-sample updates, optionally reshuffling the samples each epoch with the
+// engine's generator, and returns a FitResult with the status, the epochs run and the losses.
+// Bad data and bad settings are rejected before any update. If the loss turns non-finite or
+// diverges, the network and optimizer are restored to the last state with a finite loss (see
+// FitResult) and never hold NaN. constexpr: a model can be trained inside a constant expression.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "backprop.hpp"
+#include "dataset.hpp"
+#include "math.hpp"
+#include "random.hpp"
+#include "status.hpp"
+
+namespace staticmlp {
+
+// FitOptions::batch_size value that makes every update use the whole data set.
+inline constexpr std::size_t full_batch = 0;
+
+template <class T>
+struct FitOptions {
+  std::size_t epochs = 1000;
+  // 0 (full_batch): one update per epoch on the whole data set; 1: one update per sample;
+  // k: mini-batches of k samples (the last one may be smaller). Values above N mean full batch.
+  std::size_t batch_size = full_batch;
+  // Visit the samples in a new random order every epoch (ignored for full batch).
+  bool shuffle = false;
+  std::uint64_t shuffle_seed = 0;
+  // Stop once an epoch's loss is at or below this. The default 0 stops only on an exact fit.
+  T target_loss = T(0);
+  // Fail with loss_diverged once an epoch's loss exceeds this factor times the initial loss;
+  // 0 turns the check off. Non-finite losses always fail.
+  T divergence_factor = T(1e6);
+};
+
+template <class T>
+struct [[nodiscard]] FitResult {
+  Status status{};
+  // Epochs whose updates were applied.
+  std::size_t epochs = 0;
+  // MSE before the first update.
+  T initial_loss = T(0);
+  // MSE of the parameters that fit() leaves in the network.
+  T final_loss = T(0);
+  // True when training stopped because the loss reached options.target_loss.
+  bool reached_target = false;
+
+  constexpr bool ok() const { return status.ok(); }
+};
+
+// The default progress callback: does nothing.
+struct NoProgress {
+  template <class T>
+  constexpr void operator()(std::size_t, T) const {}
+};
+
+template <class Net>
+constexpr Status check_samples(
+    SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples) {
+  if (samples.size == 0) {
+    return make_status(StatusCode::empty_dataset);
+  }
+  for (std::size_t s = 0; s < samples.size; ++s) {
+    for (auto value : samples[s].input) {
+      if (!is_finite(value)) {
+        return make_status(StatusCode::input_not_finite, s, static_cast<double>(value));
+      }
+    }
+    for (auto value : samples[s].target) {
+      if (!is_finite(value)) {
+        return make_status(StatusCode::target_not_finite, s, static_cast<double>(value));
+      }
+    }
+  }
+  return ok_status();
+}
+
+namespace detail {
+
+template <class Parameters>
+constexpr bool all_finite(const Parameters& parameters) {
+  for (auto value : parameters) {
+    if (!is_finite(value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Calls progress(epoch, loss); returns false when a callback that returns bool asks to stop.
+template <class Callback, class T>
+constexpr bool report_progress(Callback& progress, std::size_t epoch, T loss) {
+  if constexpr (std::is_same_v<std::invoke_result_t<Callback&, std::size_t, T>, bool>) {
+    return progress(epoch, loss);
+  } else {
+    progress(epoch, loss);
+    return true;
+  }
+}
+
+// The loop itself. `order` holds samples.size indices when shuffling, else it may be null.
+template <class Net, class Optimizer, class Callback>
+constexpr FitResult<typename Net::Scalar> fit_samples(
+    Net& net, Optimizer& optimizer,
+    SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
+    std::uint32_t* order, const FitOptions<typename Net::Scalar>& options, Callback& progress) {
+  using T = typename Net::Scalar;
+  FitResult<T> result{};
+  result.status = check_samples<Net>(samples);
+  if (!result.status.ok()) {
+    return result;
+  }
+  result.status = optimizer.check();
+  if (!result.status.ok()) {
+    return result;
+  }
+
+  const std::size_t n = samples.size;
+  const bool whole_batch = options.batch_size == full_batch || options.batch_size >= n;
+  const std::size_t batch_size = whole_batch ? n : options.batch_size;
+  const bool shuffling = options.shuffle && !whole_batch;
+  if (shuffling) {
+    for (std::size_t s = 0; s < n; ++s) {
+      order[s] = static_cast<std::uint32_t>(s);
+    }
+  }
+  SplitMix64 generator(options.shuffle_seed);
+
+  result.initial_loss = mean_squared_error(net, samples);
+  result.final_loss = result.initial_loss;
+  if (!is_finite(result.initial_loss) || !all_finite(net.parameters())) {
+    result.status = make_status(StatusCode::loss_not_finite, 0,
+                                static_cast<double>(result.initial_loss));
+    return result;
+  }
+  const T divergence_limit = options.divergence_factor * result.initial_loss;
+  const bool check_divergence = options.divergence_factor > T(0);
+
+  // The last state whose loss is known to be finite, restored if training fails.
+  Net good_net = net;
+  Optimizer good_optimizer = optimizer;
+  typename Net::Parameters gradient{};
+  Workspace<Net> workspace{};
+
+  const auto fail = [&](StatusCode code, std::size_t epoch, T loss) {
+    net = good_net;
+    optimizer = good_optimizer;
+    result.status = make_status(code, epoch, static_cast<double>(loss));
+    result.final_loss = mean_squared_error(net, samples);
+    return result;
+  };
+  const auto is_bad = [&](T loss) {
+    return !is_finite(loss) || (check_divergence && loss > divergence_limit);
+  };
+  const auto bad_code = [](T loss) {
+    return is_finite(loss) ? StatusCode::loss_diverged : StatusCode::loss_not_finite;
+  };
+
+  for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
+    T epoch_loss = 0;
+    if (whole_batch) {
+      // The loss is that of the parameters before this epoch's update.
+      epoch_loss = loss_and_gradient(net, samples, gradient, workspace);
+      if (is_bad(epoch_loss)) {
+        return fail(bad_code(epoch_loss), epoch, epoch_loss);
+      }
+      good_net = net;
+      good_optimizer = optimizer;
+      if (epoch_loss <= options.target_loss) {
+        result.reached_target = true;
+        break;
+      }
+      optimizer.step(net.parameters(), gradient);
+    } else {
+      if (!all_finite(net.parameters())) {
+        return fail(StatusCode::loss_not_finite, epoch, epoch_loss);
+      }
+      good_net = net;
+      good_optimizer = optimizer;
+      if (shuffling) {
+        shuffle(order, n, generator);
+      }
+      // The epoch loss is the mean of each sample's loss just before its batch's update.
+      T loss_sum = 0;
+      for (std::size_t start = 0; start < n; start += batch_size) {
+        const std::size_t count = start + batch_size <= n ? batch_size : n - start;
+        for (T& g : gradient) {
+          g = T(0);
+        }
+        const T scale = T(1) / static_cast<T>(count);
+        T batch_loss = 0;
+        for (std::size_t s = start; s < start + count; ++s) {
+          const std::size_t index = shuffling ? order[s] : s;
+          batch_loss += accumulate_gradient(net, samples[index], scale, gradient, workspace);
+        }
+        if (!is_finite(batch_loss)) {
+          return fail(StatusCode::loss_not_finite, epoch, batch_loss);
+        }
+        loss_sum += batch_loss;
+        optimizer.step(net.parameters(), gradient);
+      }
+      epoch_loss = loss_sum / static_cast<T>(n);
+      if (is_bad(epoch_loss)) {
+        return fail(bad_code(epoch_loss), epoch, epoch_loss);
+      }
+    }
+
+    result.epochs = epoch;
+    if (!report_progress(progress, epoch, epoch_loss)) {
+      break;
+    }
+    if (!whole_batch && epoch_loss <= options.target_loss) {
+      result.reached_target = true;
+      break;
+    }
+  }
+
+  result.final_loss = mean_squared_error(net, samples);
+  if (is_bad(result.final_loss) || !all_finite(net.parameters())) {
+    return fail(bad_code(result.final_loss), result.epochs, result.final_loss);
+  }
+  return result;
+}
+
+}  // namespace detail
+
+// Trains `net` on the N samples of `samples`. See FitOptions for the modes and FitResult for
+// what is returned. On failure the network and the optimizer are restored: for full-batch
+// training to the last parameters with a finite loss below the divergence limit, for mini-batch
+// and per-sample training to the parameters at the start of the failing epoch.
+template <class Net, class Optimizer, std::size_t N, class Callback = NoProgress>
+constexpr FitResult<typename Net::Scalar> fit(
+    Net& net, Optimizer& optimizer, const std::array<typename Net::SampleType, N>& samples,
+    const FitOptions<typename Net::Scalar>& options = {}, Callback progress = {}) {
+  std::array<std::uint32_t, N == 0 ? 1 : N> order{};
+  return detail::fit_samples(
+      net, optimizer, SampleView<typename Net::Scalar, Net::input_size, Net::output_size>(samples),
+      order.data(), options, progress);
+}
+
+// The same for a pointer-and-count view. Shuffling needs `order`, a buffer of samples.size
+// indices; without it a shuffling fit fails with shuffle_buffer_missing.
+template <class Net, class Optimizer, class Callback = NoProgress>
+constexpr FitResult<typename Net::Scalar> fit(
+    Net& net, Optimizer& optimizer,
+    SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
+    const FitOptions<typename Net::Scalar>& options = {}, Callback progress = {},
+    std::uint32_t* order = nullptr) {
+  const bool needs_order = options.shuffle && options.batch_size != full_batch &&
+                           options.batch_size < samples.size;
+  if (needs_order && order == nullptr) {
+    FitResult<typename Net::Scalar> result{};
+    result.status = make_status(StatusCode::shuffle_buffer_missing);
+    return result;
+  }
+  return detail::fit_samples(net, optimizer, samples, order, options, progress);
+}
+
+}  // namespace staticmlp

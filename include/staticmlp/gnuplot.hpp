@@ -1,0 +1,209 @@
+// Self-contained gnuplot 5 scripts of one-input, one-output fits, written through a character
+// sink: the data is inline in named datablocks, each panel shows the training points and the
+// fitted curve with a title, axis labels and a legend, and several panels share one figure
+// (multiplot) with common axis ranges. Running `gnuplot NAME.gp` writes NAME.png next to the
+// script (pngcairo). Numbers are written with std::to_chars, so the locale cannot change them;
+// a non-finite value is rejected with value_not_finite and its row, counted over the script.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "dataset.hpp"
+#include "format.hpp"
+#include "math.hpp"
+#include "status.hpp"
+
+namespace staticmlp {
+
+// A network's output sampled at Size evenly spaced points of [x_min, x_max], ends included.
+template <class T, std::size_t Size>
+struct Curve {
+  static_assert(Size >= 2, "staticmlp: a Curve needs at least two points");
+  std::array<T, Size> x{};
+  std::array<T, Size> y{};
+};
+
+template <std::size_t Size, class Net>
+constexpr Curve<typename Net::Scalar, Size> sample_curve(const Net& net, typename Net::Scalar x_min,
+                                                         typename Net::Scalar x_max) {
+  static_assert(Net::input_size == 1 && Net::output_size == 1,
+                "staticmlp: sample_curve needs a network with one input and one output");
+  using T = typename Net::Scalar;
+  Curve<T, Size> curve{};
+  for (std::size_t i = 0; i < Size; ++i) {
+    const T t = static_cast<T>(i) / static_cast<T>(Size - 1);
+    curve.x[i] = x_min + (x_max - x_min) * t;
+    curve.y[i] = net.predict({curve.x[i]})[0];
+  }
+  return curve;
+}
+
+// One panel: its title, the training points and the fitted curve (views, not copies).
+template <class T>
+struct PlotPanel {
+  const char* title = "";
+  SampleView<T, 1, 1> points{};
+  const T* curve_x = nullptr;
+  const T* curve_y = nullptr;
+  std::size_t curve_size = 0;
+
+  constexpr PlotPanel() = default;
+  template <std::size_t Size>
+  constexpr PlotPanel(const char* panel_title, SampleView<T, 1, 1> training_points,
+                      const Curve<T, Size>& curve)
+      : title(panel_title),
+        points(training_points),
+        curve_x(curve.x.data()),
+        curve_y(curve.y.data()),
+        curve_size(Size) {}
+};
+
+struct PlotOptions {
+  const char* title = "";           // figure title (above all panels)
+  const char* png_name = "fit.png"; // used when the script is not run as `gnuplot FILE.gp`
+  const char* x_label = "x";
+  const char* y_label = "y";
+  const char* points_label = "training data";
+  const char* curve_label = "network";
+  int width = 960;   // pixels
+  int height = 640;  // pixels
+  int rows = 1;      // multiplot layout
+  int columns = 1;
+  double x_min = -0.55;  // common axis ranges
+  double x_max = 0.55;
+  double y_min = -1.3;
+  double y_max = 1.3;
+};
+
+namespace detail {
+
+// Writes text as a gnuplot single-quoted string, doubling embedded quotes.
+template <class Sink>
+bool write_quoted(Sink& sink, const char* text) {
+  bool stored = sink.write("'", 1);
+  for (const char* c = text; *c != '\0'; ++c) {
+    stored = (*c == '\'' ? sink.write("''", 2) : sink.write(c, 1)) && stored;
+  }
+  return sink.write("'", 1) && stored;
+}
+
+template <class Sink, class T>
+Status write_datablock_row(Sink& sink, T x, T y, std::size_t& row) {
+  ++row;
+  if (!is_finite(x)) {
+    return make_status(StatusCode::value_not_finite, row, static_cast<double>(x));
+  }
+  if (!is_finite(y)) {
+    return make_status(StatusCode::value_not_finite, row, static_cast<double>(y));
+  }
+  const bool stored = write_number(sink, x) && sink.write(" ", 1) && write_number(sink, y) &&
+                      sink.write("\n", 1);
+  return stored ? ok_status() : make_status(StatusCode::output_failed);
+}
+
+template <class Sink, class T>
+Status write_panel_data(Sink& sink, const PlotPanel<T>& panel, std::size_t index,
+                        std::size_t& row) {
+  bool stored = write_text(sink, "$points") && write_number(sink, index) &&
+                write_text(sink, " << EOD\n");
+  for (std::size_t s = 0; s < panel.points.size; ++s) {
+    const Status status =
+        write_datablock_row(sink, panel.points[s].input[0], panel.points[s].target[0], row);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  stored = write_text(sink, "EOD\n$curve") && write_number(sink, index) &&
+           write_text(sink, " << EOD\n") && stored;
+  for (std::size_t i = 0; i < panel.curve_size; ++i) {
+    const Status status = write_datablock_row(sink, panel.curve_x[i], panel.curve_y[i], row);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  stored = write_text(sink, "EOD\n\n") && stored;
+  return stored ? ok_status() : make_status(StatusCode::output_failed);
+}
+
+template <class Sink>
+bool write_range(Sink& sink, const char* axis, double low, double high) {
+  return write_text(sink, "set ") && write_text(sink, axis) && write_text(sink, "range [") &&
+         write_number(sink, low) && write_text(sink, ":") && write_number(sink, high) &&
+         write_text(sink, "]\n");
+}
+
+template <class Sink>
+bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t panel_count) {
+  bool stored =
+      write_text(sink,
+                 "# Render with: gnuplot THIS_FILE.gp (writes THIS_FILE.png next to it)\n"
+                 "png_path = ARG0[strlen(ARG0) - 2:] eq '.gp' ? "
+                 "ARG0[1:strlen(ARG0) - 3] . '.png' : ") &&
+      write_quoted(sink, options.png_name) && write_text(sink, "\n");
+  stored = write_text(sink, "set terminal pngcairo enhanced size ") &&
+           write_number(sink, options.width) && write_text(sink, ",") &&
+           write_number(sink, options.height) &&
+           write_text(sink, " font 'sans,13' linewidth 1.5\nset output png_path\n") && stored;
+  stored = write_text(sink, "set xlabel ") && write_quoted(sink, options.x_label) &&
+           write_text(sink, "\nset ylabel ") && write_quoted(sink, options.y_label) &&
+           write_text(sink, "\n") && stored;
+  stored = write_range(sink, "x", options.x_min, options.x_max) &&
+           write_range(sink, "y", options.y_min, options.y_max) && stored;
+  stored = write_text(sink,
+                      "set grid lc rgb '#dddddd'\n"
+                      "set key top right box opaque\n"
+                      "set style line 1 lc rgb '#1f77b4' pt 7 ps 0.7\n"
+                      "set style line 2 lc rgb '#d62728' lw 2.5\n") &&
+           stored;
+  if (panel_count > 1) {
+    stored = write_text(sink, "set multiplot layout ") && write_number(sink, options.rows) &&
+             write_text(sink, ",") && write_number(sink, options.columns) &&
+             write_text(sink, " title ") && write_quoted(sink, options.title) &&
+             write_text(sink, " font 'sans,15'\n") && stored;
+  }
+  return stored;
+}
+
+}  // namespace detail
+
+// Writes a script of `panel_count` panels; one panel gives a single plot titled with
+// options.title when the panel has no title of its own.
+template <class Sink, class T>
+Status write_gnuplot(Sink& sink, const PlotPanel<T>* panels, std::size_t panel_count,
+                     const PlotOptions& options) {
+  bool stored = write_text(sink, "# staticmlp fit: ") && write_text(sink, options.title) &&
+                write_text(sink, "\n");
+  std::size_t row = 0;
+  for (std::size_t p = 0; p < panel_count; ++p) {
+    const Status status = detail::write_panel_data(sink, panels[p], p, row);
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  stored = detail::write_figure_setup(sink, options, panel_count) && stored;
+  for (std::size_t p = 0; p < panel_count; ++p) {
+    const char* title = panels[p].title[0] != '\0' || panel_count > 1 ? panels[p].title
+                                                                      : options.title;
+    stored = write_text(sink, "set title ") && detail::write_quoted(sink, title) &&
+             write_text(sink, "\nplot $points") && write_number(sink, p) &&
+             write_text(sink, " using 1:2 with points ls 1 title ") &&
+             detail::write_quoted(sink, options.points_label) &&
+             write_text(sink, ", \\\n     $curve") && write_number(sink, p) &&
+             write_text(sink, " using 1:2 with lines ls 2 title ") &&
+             detail::write_quoted(sink, options.curve_label) && write_text(sink, "\n") && stored;
+  }
+  if (panel_count > 1) {
+    stored = write_text(sink, "unset multiplot\n") && stored;
+  }
+  stored = write_text(sink, "set output\n") && stored;
+  return stored ? ok_status() : make_status(StatusCode::output_failed);
+}
+
+template <class Sink, class T, std::size_t PanelCount>
+Status write_gnuplot(Sink& sink, const std::array<PlotPanel<T>, PanelCount>& panels,
+                     const PlotOptions& options) {
+  return write_gnuplot(sink, panels.data(), PanelCount, options);
+}
+
+}  // namespace staticmlp

@@ -1,0 +1,122 @@
+// The only engine header that touches files. AtomicFileSink writes to PATH.tmp and renames it
+// over PATH on commit(), so a crash or an error never leaves a half-written file and the old
+// file stays until the new one is complete. StreamSink writes to a std::ostream.
+// write_file(path, writer) runs writer(sink) and commits only when it returns an ok Status.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <ostream>
+
+#include "status.hpp"
+
+namespace staticmlp {
+
+class AtomicFileSink {
+ public:
+  static constexpr std::size_t max_path = 4096;
+
+  explicit AtomicFileSink(const char* path) {
+    const std::size_t length = text_length(path);
+    constexpr char suffix[] = ".tmp";
+    if (length + sizeof(suffix) > max_path) {
+      return;
+    }
+    for (std::size_t i = 0; i < length; ++i) {
+      path_[i] = path[i];
+      temporary_path_[i] = path[i];
+    }
+    for (std::size_t i = 0; i < sizeof(suffix); ++i) {
+      temporary_path_[length + i] = suffix[i];
+    }
+    file_ = std::fopen(temporary_path_, "wb");
+  }
+
+  AtomicFileSink(const AtomicFileSink&) = delete;
+  AtomicFileSink& operator=(const AtomicFileSink&) = delete;
+
+  // Removes the temporary file unless commit() succeeded.
+  ~AtomicFileSink() { discard(); }
+
+  // Ok when the temporary file could be created.
+  Status open_status() const {
+    return file_ != nullptr ? ok_status() : make_status(StatusCode::file_open_failed);
+  }
+
+  bool write(const char* data, std::size_t size) {
+    if (file_ == nullptr || failed_) {
+      return false;
+    }
+    failed_ = std::fwrite(data, 1, size, file_) != size;
+    return !failed_;
+  }
+
+  // Flushes and closes the temporary file and renames it over the target.
+  Status commit() {
+    if (file_ == nullptr) {
+      return make_status(StatusCode::file_open_failed);
+    }
+    const bool flushed = !failed_ && std::fflush(file_) == 0;
+    const bool closed = std::fclose(file_) == 0;
+    file_ = nullptr;
+    if (!flushed || !closed) {
+      std::remove(temporary_path_);
+      return make_status(StatusCode::file_write_failed);
+    }
+    if (std::rename(temporary_path_, path_) != 0) {
+      std::remove(temporary_path_);
+      return make_status(StatusCode::file_rename_failed);
+    }
+    committed_ = true;
+    return ok_status();
+  }
+
+  // Closes and deletes the temporary file; the target is untouched.
+  void discard() {
+    if (file_ != nullptr) {
+      std::fclose(file_);
+      file_ = nullptr;
+      std::remove(temporary_path_);
+    }
+  }
+
+  const char* path() const { return path_; }
+
+ private:
+  char path_[max_path] = {};
+  char temporary_path_[max_path] = {};
+  std::FILE* file_ = nullptr;
+  bool failed_ = false;
+  bool committed_ = false;
+};
+
+class StreamSink {
+ public:
+  explicit StreamSink(std::ostream& stream) : stream_(stream) {}
+  bool write(const char* data, std::size_t size) {
+    stream_.write(data, static_cast<std::streamsize>(size));
+    return static_cast<bool>(stream_);
+  }
+
+ private:
+  std::ostream& stream_;
+};
+
+// Writes a file all or nothing: `writer(sink)` returns a Status, and the file at `path` is
+// replaced only when that status and the final rename are ok.
+template <class Writer>
+Status write_file(const char* path, Writer&& writer) {
+  AtomicFileSink sink(path);
+  Status status = sink.open_status();
+  if (!status.ok()) {
+    return status;
+  }
+  status = writer(sink);
+  if (!status.ok()) {
+    sink.discard();
+    return status;
+  }
+  return sink.commit();
+}
+
+}  // namespace staticmlp

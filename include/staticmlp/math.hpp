@@ -1,0 +1,397 @@
+// Elementary functions for float and double that work in constant expressions and at run time
+// and give the same bits in both: exp, expm1, log, sqrt, tanh, sigmoid, sin, cos, is_finite.
+// Measured against glibc 2.36 <cmath> on dense grids (tests/test_math.cpp): exp, expm1 and log
+// within 3 ulp, tanh within 4 ulp, sigmoid, sin and cos within 3 ulp, sqrt correctly rounded.
+// Every finite input gives a finite or correctly saturated result: no NaN from a finite input.
+// The range reduction needs IEEE arithmetic: do not compile the engine with -ffast-math.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#if !defined(__has_builtin)
+#error "staticmlp needs a compiler with __has_builtin (GCC 10 or later, Clang 9 or later)"
+#elif !__has_builtin(__builtin_bit_cast)
+#error "staticmlp needs __builtin_bit_cast (GCC 11 or later, Clang 9 or later)"
+#endif
+
+namespace staticmlp {
+namespace detail {
+
+template <class To, class From>
+constexpr To bit_cast(const From& from) {
+  static_assert(sizeof(To) == sizeof(From), "bit_cast needs types of the same size");
+  return __builtin_bit_cast(To, from);
+}
+
+// True inside a constant expression; C++17 has no std::is_constant_evaluated.
+constexpr bool is_constant_evaluated() { return __builtin_is_constant_evaluated(); }
+
+template <class T>
+struct FloatTraits;
+
+template <>
+struct FloatTraits<double> {
+  using Bits = std::uint64_t;
+  using SignedBits = std::int64_t;
+  static constexpr int mantissa_bits = 52;
+  static constexpr int exponent_bias = 1023;
+  // Adding 1.5 * 2^52 rounds to an integer that then sits in the low mantissa bits.
+  static constexpr double round_magic = 0x1.8p52;
+  static constexpr double log2e = 0x1.71547652b82fep0;
+  // ln 2 split so that k * ln2_hi is exact for |k| < 2^20 (Cody and Waite).
+  static constexpr double ln2_hi = 0x1.62e42feep-1;
+  static constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
+  static constexpr double exp_overflow = 0x1.62e42fefa39efp9;  // ln(max finite), 709.78
+  static constexpr double exp_underflow = -745.2;              // exp rounds to 0 below this
+  static constexpr double expm1_floor = -40.0;                 // expm1 rounds to -1 below this
+  static constexpr double tanh_saturation = 22.0;              // tanh rounds to 1 above this
+  static constexpr int exp_terms = 13;                         // Taylor terms of expm1 on ln2/2
+  static constexpr int log_terms = 11;                         // odd terms of 2 atanh(s)
+};
+
+template <>
+struct FloatTraits<float> {
+  using Bits = std::uint32_t;
+  using SignedBits = std::int32_t;
+  static constexpr int mantissa_bits = 23;
+  static constexpr int exponent_bias = 127;
+  static constexpr float round_magic = 0x1.8p23f;
+  static constexpr float log2e = 0x1.715476p0f;
+  static constexpr float ln2_hi = 0x1.62e4p-1f;
+  static constexpr float ln2_lo = 0x1.7f7d1cp-20f;
+  static constexpr float exp_overflow = 0x1.62e42ep6f;  // 88.72
+  static constexpr float exp_underflow = -104.0f;
+  static constexpr float expm1_floor = -18.0f;
+  static constexpr float tanh_saturation = 9.5f;
+  static constexpr int exp_terms = 8;
+  static constexpr int log_terms = 6;
+};
+
+template <class T>
+using Bits = typename FloatTraits<T>::Bits;
+
+template <class T>
+constexpr void check_float_type() {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                "staticmlp: the scalar type must be float or double");
+}
+
+// 2^k for k in [min exponent - 1, max exponent + 1]: the extremes give 0 and infinity.
+template <class T>
+constexpr T power_of_two(int k) {
+  using Traits = FloatTraits<T>;
+  const auto biased = static_cast<Bits<T>>(k + Traits::exponent_bias);
+  return bit_cast<T>(static_cast<Bits<T>>(biased << Traits::mantissa_bits));
+}
+
+template <class T>
+constexpr T copy_sign(T magnitude, T sign) {
+  constexpr Bits<T> sign_mask = Bits<T>{1} << (sizeof(T) * 8 - 1);
+  const Bits<T> bits = (bit_cast<Bits<T>>(magnitude) & ~sign_mask) | (bit_cast<Bits<T>>(sign) & sign_mask);
+  return bit_cast<T>(bits);
+}
+
+template <class T>
+constexpr T absolute(T x) {
+  return copy_sign(x, T(1));
+}
+
+// Splits x as k * ln2 + r with |r| <= ln2 / 2 and returns r; x must be finite or NaN.
+template <class T>
+constexpr T reduce_by_ln2(T x, int& k) {
+  using Traits = FloatTraits<T>;
+  const T shifted = x * Traits::log2e + Traits::round_magic;
+  const T k_real = shifted - Traits::round_magic;
+  // The integer k sits in the low mantissa bits of `shifted`: no float-to-int conversion is
+  // needed, so a NaN cannot cause undefined behaviour.
+  const auto k_bits = static_cast<typename Traits::SignedBits>(
+      bit_cast<Bits<T>>(shifted) - bit_cast<Bits<T>>(Traits::round_magic));
+  k = static_cast<int>(k_bits);
+  return (x - k_real * Traits::ln2_hi) - k_real * Traits::ln2_lo;
+}
+
+// expm1(r) for |r| <= ln2 / 2 by its Taylor series, summed without cancellation.
+template <class T>
+constexpr T expm1_reduced(T r) {
+  constexpr int terms = FloatTraits<T>::exp_terms;
+  T factorial = 1;
+  T inverse_factorials[terms + 1] = {};
+  for (int n = 1; n <= terms; ++n) {
+    factorial *= static_cast<T>(n);
+    inverse_factorials[n] = T(1) / factorial;
+  }
+  T sum = inverse_factorials[terms];
+  for (int n = terms - 1; n >= 1; --n) {
+    sum = inverse_factorials[n] + r * sum;
+  }
+  return r * sum;
+}
+
+// Clamps into [low, high]; a NaN passes through unchanged.
+template <class T>
+constexpr T clamp(T x, T low, T high) {
+  const T above = x < low ? low : x;
+  return above > high ? high : above;
+}
+
+// Digit-by-digit square root of a positive finite x, correctly rounded to nearest.
+template <class T>
+constexpr T sqrt_by_digits(T x) {
+  using Traits = FloatTraits<T>;
+  using Word = std::uint64_t;
+  constexpr int mb = Traits::mantissa_bits;
+  const Bits<T> bits = bit_cast<Bits<T>>(x);
+  int biased_exponent = static_cast<int>(bits >> mb);
+  Word mantissa = static_cast<Word>(bits & ((Bits<T>{1} << mb) - 1));
+  if (biased_exponent == 0) {
+    biased_exponent = 1;
+    while ((mantissa & (Word{1} << mb)) == 0) {
+      mantissa <<= 1;
+      --biased_exponent;
+    }
+  } else {
+    mantissa |= Word{1} << mb;
+  }
+
+  // x = mantissa * 2^(exponent - mb) with an even exponent, so the root halves it exactly.
+  int exponent = biased_exponent - Traits::exponent_bias;
+  if ((exponent & 1) != 0) {
+    mantissa <<= 1;
+    exponent -= 1;
+  }
+
+  // root = floor(sqrt(mantissa * 2^(mb + 2))): mb + 1 result bits and one rounding bit.
+  // The radicand has up to 2 * mb + 4 bits, so it is kept as two 64-bit words.
+  constexpr int shift = mb + 2;
+  const Word high = mantissa >> (64 - shift);
+  const Word low = mantissa << shift;
+  Word root = 0;
+  Word remainder = 0;
+  for (int pair = 63; pair >= 0; --pair) {
+    const Word word = pair >= 32 ? high : low;
+    const int position = (pair % 32) * 2;
+    remainder = (remainder << 2) | ((word >> position) & 3);
+    const Word trial = (root << 2) | 1;
+    root <<= 1;
+    if (remainder >= trial) {
+      remainder -= trial;
+      root |= 1;
+    }
+  }
+
+  const bool round_bit = (root & 1) != 0;
+  Word result = root >> 1;
+  if (round_bit && (remainder != 0 || (result & 1) != 0)) {
+    result += 1;
+  }
+  const auto result_exponent = static_cast<Bits<T>>(exponent / 2 + Traits::exponent_bias);
+  // A carry out of the mantissa lands in the exponent field, which is the right result.
+  const Bits<T> result_bits = static_cast<Bits<T>>((result_exponent << mb) +
+                                                   (static_cast<Bits<T>>(result) - (Bits<T>{1} << mb)));
+  return bit_cast<T>(result_bits);
+}
+
+template <class T>
+constexpr bool has_hardware_sqrt() {
+#if defined(__x86_64__) || defined(__aarch64__)
+  return true;
+#elif defined(__ARM_FP)
+  return std::is_same_v<T, float> ? (__ARM_FP & 4) != 0 : (__ARM_FP & 8) != 0;
+#else
+  return false;
+#endif
+}
+
+inline float hardware_sqrt(float x) { return __builtin_sqrtf(x); }
+inline double hardware_sqrt(double x) { return __builtin_sqrt(x); }
+
+}  // namespace detail
+
+// True unless x is infinite or NaN.
+template <class T>
+constexpr bool is_finite(T x) {
+  return (x - x) == T(0);
+}
+
+// e^x. Overflows to +infinity above ln(max), rounds to 0 below the subnormal range.
+template <class T>
+constexpr T exp(T x) {
+  detail::check_float_type<T>();
+  using Traits = detail::FloatTraits<T>;
+  int k = 0;
+  const T r = detail::reduce_by_ln2(detail::clamp(x, Traits::exp_underflow, Traits::exp_overflow), k);
+  // Scaling in two halves keeps each factor normal, so subnormal results round only once.
+  const int k_first = k / 2;
+  const T scaled = (T(1) + detail::expm1_reduced(r)) * detail::power_of_two<T>(k_first) *
+                   detail::power_of_two<T>(k - k_first);
+  T result = x > Traits::exp_overflow ? std::numeric_limits<T>::infinity() : scaled;
+  result = x < Traits::exp_underflow ? T(0) : result;
+  return result;
+}
+
+// e^x - 1, accurate near 0 where exp(x) - 1 would cancel.
+template <class T>
+constexpr T expm1(T x) {
+  detail::check_float_type<T>();
+  using Traits = detail::FloatTraits<T>;
+  int k = 0;
+  const T r = detail::reduce_by_ln2(detail::clamp(x, Traits::expm1_floor, Traits::exp_overflow), k);
+  const T p = detail::expm1_reduced(r);
+  // e^x - 1 = 2^k * expm1(r) + (2^k - 1); for k = 0 this is expm1(r) itself.
+  const int k_first = k / 2;
+  const T scale_first = detail::power_of_two<T>(k_first);
+  const T scale = scale_first * detail::power_of_two<T>(k - k_first);
+  const T scaled = (p * scale_first) * detail::power_of_two<T>(k - k_first) + (scale - T(1));
+  T result = x > Traits::exp_overflow ? std::numeric_limits<T>::infinity() : scaled;
+  result = x < Traits::expm1_floor ? T(-1) : result;
+  return result;
+}
+
+// Natural logarithm: NaN below 0, -infinity at 0, +infinity at +infinity.
+template <class T>
+constexpr T log(T x) {
+  detail::check_float_type<T>();
+  using Traits = detail::FloatTraits<T>;
+  using Bits = detail::Bits<T>;
+  constexpr int mb = Traits::mantissa_bits;
+  if (!(x > T(0))) {
+    return x == T(0) ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::quiet_NaN();
+  }
+  if (x == std::numeric_limits<T>::infinity()) {
+    return x;
+  }
+
+  int exponent = 0;
+  if (x < std::numeric_limits<T>::min()) {
+    x *= detail::power_of_two<T>(mb + 1);
+    exponent -= mb + 1;
+  }
+  const Bits bits = detail::bit_cast<Bits>(x);
+  exponent += static_cast<int>(bits >> mb) - Traits::exponent_bias;
+  const Bits mantissa_bits = bits & ((Bits{1} << mb) - 1);
+  T m = detail::bit_cast<T>(static_cast<Bits>(mantissa_bits | (static_cast<Bits>(Traits::exponent_bias) << mb)));
+  // Centre m on 1: m in (sqrt(1/2), sqrt(2)].
+  if (m > T(1.4142135623730951)) {
+    m *= T(0.5);
+    exponent += 1;
+  }
+
+  // log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...) with s = (m - 1) / (m + 1), |s| <= 0.172.
+  const T s = (m - T(1)) / (m + T(1));
+  const T z = s * s;
+  T series = T(2) / static_cast<T>(2 * Traits::log_terms + 1);
+  for (int n = Traits::log_terms - 1; n >= 0; --n) {
+    series = T(2) / static_cast<T>(2 * n + 1) + z * series;
+  }
+  const T e = static_cast<T>(exponent);
+  return e * Traits::ln2_hi + (s * series + e * Traits::ln2_lo);
+}
+
+// Square root, correctly rounded: the hardware instruction at run time where the target has one,
+// a digit-by-digit integer algorithm otherwise and in constant expressions. Both give the same bits.
+template <class T>
+constexpr T sqrt(T x) {
+  detail::check_float_type<T>();
+  if (!(x > T(0)) || x == std::numeric_limits<T>::infinity()) {
+    return x == T(0) || !(x == x) || x > T(0) ? x : std::numeric_limits<T>::quiet_NaN();
+  }
+  if constexpr (detail::has_hardware_sqrt<T>()) {
+    if (!detail::is_constant_evaluated()) {
+      return detail::hardware_sqrt(x);
+    }
+  }
+  return detail::sqrt_by_digits(x);
+}
+
+// Hyperbolic tangent: exactly +-1 beyond the saturation point, odd, tanh(-0) = -0.
+template <class T>
+constexpr T tanh(T x) {
+  detail::check_float_type<T>();
+  const T a = detail::clamp(detail::absolute(x), T(0), detail::FloatTraits<T>::tanh_saturation);
+  // tanh(a) = expm1(2a) / (expm1(2a) + 2), with no cancellation for small a.
+  const T e = expm1(T(2) * a);
+  return detail::copy_sign(e / (e + T(2)), x);
+}
+
+// Logistic function 1 / (1 + e^-x): exactly 0 and 1 at the far ends, never NaN for finite x.
+template <class T>
+constexpr T sigmoid(T x) {
+  detail::check_float_type<T>();
+  // e = e^-|x| lies in (0, 1], so neither branch can overflow.
+  const T e = exp(-detail::absolute(x));
+  const T numerator = x >= T(0) ? T(1) : e;
+  return numerator / (T(1) + e);
+}
+
+namespace detail {
+// sin(r) and cos(r) for |r| <= pi/4 by their Taylor series (terms to r^17 and r^18).
+constexpr double sin_reduced(double r) {
+  const double z = r * r;
+  double sum = 0;
+  double term_factor = 1;
+  double coefficients[9] = {};
+  for (int n = 0; n < 9; ++n) {
+    coefficients[n] = (n % 2 == 0 ? 1.0 : -1.0) / term_factor;
+    term_factor *= static_cast<double>((2 * n + 2) * (2 * n + 3));
+  }
+  for (int n = 8; n >= 0; --n) {
+    sum = coefficients[n] + z * sum;
+  }
+  return r * sum;
+}
+
+constexpr double cos_reduced(double r) {
+  const double z = r * r;
+  double sum = 0;
+  double term_factor = 1;
+  double coefficients[10] = {};
+  for (int n = 0; n < 10; ++n) {
+    coefficients[n] = (n % 2 == 0 ? 1.0 : -1.0) / term_factor;
+    term_factor *= static_cast<double>((2 * n + 1) * (2 * n + 2));
+  }
+  for (int n = 9; n >= 0; --n) {
+    sum = coefficients[n] + z * sum;
+  }
+  return sum;
+}
+
+// Reduces x by multiples of pi/2 (pi/2 split in three parts, exact products for |k| < 2^20)
+// and returns the quadrant k mod 4.
+constexpr double reduce_by_half_pi(double x, int& quadrant) {
+  constexpr double two_over_pi = 0x1.45f306dc9c883p-1;
+  constexpr double half_pi_1 = 0x1.921fb544p0;
+  constexpr double half_pi_2 = 0x1.0b4611a6p-34;
+  constexpr double half_pi_3 = 0x1.3198a2e037073p-69;
+  const double shifted = x * two_over_pi + FloatTraits<double>::round_magic;
+  const double k = shifted - FloatTraits<double>::round_magic;
+  quadrant = static_cast<int>(bit_cast<std::uint64_t>(shifted) & 3);
+  return ((x - k * half_pi_1) - k * half_pi_2) - k * half_pi_3;
+}
+
+constexpr double sin_cos(double x, bool want_cos) {
+  int quadrant = 0;
+  const double r = reduce_by_half_pi(x, quadrant);
+  quadrant = (quadrant + (want_cos ? 1 : 0)) & 3;
+  const double value = (quadrant & 1) != 0 ? cos_reduced(r) : sin_reduced(r);
+  return (quadrant & 2) != 0 ? -value : value;
+}
+}  // namespace detail
+
+// Sine and cosine, accurate for |x| < 2^20 (the range reduction's limit); beyond that the
+// result is still in [-1, 1] but loses accuracy. Float arguments are computed in double.
+// NOTE: no Payne-Hanek reduction, so sin(1e22) is not the correctly rounded value.
+template <class T>
+constexpr T sin(T x) {
+  detail::check_float_type<T>();
+  return static_cast<T>(detail::sin_cos(static_cast<double>(x), false));
+}
+
+template <class T>
+constexpr T cos(T x) {
+  detail::check_float_type<T>();
+  return static_cast<T>(detail::sin_cos(static_cast<double>(x), true));
+}
+
+}  // namespace staticmlp

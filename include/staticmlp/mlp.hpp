@@ -1,0 +1,205 @@
+// Dense layer specs and the Mlp: shapes, parameter counts and layout, all known at compile time.
+// Parameters live in one flat std::array: layer by layer, each layer's weights row-major
+// (W[out][in]) followed by its biases, so a 1-4-1 network is W1[0..3], b1[0..3], W2[0..3], b2[0].
+// Everything here is constexpr; sizeof(Mlp) is exactly parameter_count * sizeof(T).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "activation.hpp"
+#include "dataset.hpp"
+#include "math.hpp"
+
+namespace staticmlp {
+
+// One fully connected layer: Width outputs, each Activation(W x + b).
+template <std::size_t Width, class Activation>
+struct Dense {
+  static_assert(Width > 0, "staticmlp: Dense<Width, Activation> needs Width > 0");
+  static_assert(is_activation_v<Activation>,
+                "staticmlp: the Activation of Dense<Width, Activation> must be an activation "
+                "type: Identity, Relu, LeakyRelu<N, D>, Sigmoid or Tanh");
+  static constexpr std::size_t width = Width;
+  using activation = Activation;
+};
+
+namespace detail {
+template <class Layer>
+struct IsDense : std::false_type {};
+template <std::size_t Width, class Activation>
+struct IsDense<Dense<Width, Activation>> : std::true_type {};
+
+// Reading Dense<W, A>::width instantiates the Dense, which runs its own static_asserts on W and A.
+template <class Layer>
+struct DenseChecked : std::true_type {};
+template <std::size_t Width, class Activation>
+struct DenseChecked<Dense<Width, Activation>>
+    : std::bool_constant<(Dense<Width, Activation>::width > 0)> {};
+
+template <class Layer>
+struct DenseWidth : std::integral_constant<std::size_t, 1> {};
+template <std::size_t Width, class Activation>
+struct DenseWidth<Dense<Width, Activation>> : std::integral_constant<std::size_t, Width> {};
+}  // namespace detail
+
+template <class T, std::size_t Inputs, class... Layers>
+class Mlp {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                "staticmlp: Mlp<T, Inputs, Layers...> needs T = float or double");
+  static_assert(Inputs > 0, "staticmlp: Mlp<T, Inputs, Layers...> needs Inputs > 0");
+  static_assert(sizeof...(Layers) > 0,
+                "staticmlp: Mlp<T, Inputs, Layers...> needs at least one Dense layer");
+  static_assert((detail::IsDense<Layers>::value && ...),
+                "staticmlp: every layer of Mlp<T, Inputs, Layers...> must be a "
+                "Dense<Width, Activation>");
+  static_assert((detail::DenseChecked<Layers>::value && ...),
+                "staticmlp: a Dense layer of this Mlp is malformed (see the error above)");
+
+ public:
+  using Scalar = T;
+  static constexpr std::size_t layer_count = sizeof...(Layers);
+  static constexpr std::size_t input_size = Inputs;
+
+  // widths[0] is the input size, widths[l + 1] the output size of layer l.
+  static constexpr std::array<std::size_t, layer_count + 1> widths = {
+      Inputs, detail::DenseWidth<Layers>::value...};
+  static constexpr std::size_t output_size = widths[layer_count];
+
+  static constexpr std::array<std::size_t, layer_count> layer_parameter_counts = [] {
+    std::array<std::size_t, layer_count> counts{};
+    for (std::size_t l = 0; l < layer_count; ++l) {
+      counts[l] = widths[l + 1] * widths[l] + widths[l + 1];
+    }
+    return counts;
+  }();
+
+  // Index of layer l's first weight in parameters(); its biases follow the weights.
+  static constexpr std::array<std::size_t, layer_count> layer_offsets = [] {
+    std::array<std::size_t, layer_count> offsets{};
+    std::size_t offset = 0;
+    for (std::size_t l = 0; l < layer_count; ++l) {
+      offsets[l] = offset;
+      offset += layer_parameter_counts[l];
+    }
+    return offsets;
+  }();
+
+  static constexpr std::size_t parameter_count =
+      layer_offsets[layer_count - 1] + layer_parameter_counts[layer_count - 1];
+
+  // Number of layer outputs over all layers, and where layer l's outputs start among them.
+  static constexpr std::size_t activation_count = [] {
+    std::size_t count = 0;
+    for (std::size_t l = 1; l <= layer_count; ++l) {
+      count += widths[l];
+    }
+    return count;
+  }();
+  static constexpr std::array<std::size_t, layer_count> activation_offsets = [] {
+    std::array<std::size_t, layer_count> offsets{};
+    std::size_t offset = 0;
+    for (std::size_t l = 0; l < layer_count; ++l) {
+      offsets[l] = offset;
+      offset += widths[l + 1];
+    }
+    return offsets;
+  }();
+  static constexpr std::size_t max_width = [] {
+    std::size_t widest = 0;
+    for (std::size_t width : widths) {
+      widest = width > widest ? width : widest;
+    }
+    return widest;
+  }();
+
+  template <std::size_t L>
+  using Layer = std::tuple_element_t<L, std::tuple<Layers...>>;
+  template <std::size_t L>
+  using LayerActivation = typename Layer<L>::activation;
+
+  using Input = std::array<T, input_size>;
+  using Output = std::array<T, output_size>;
+  using Parameters = std::array<T, parameter_count>;
+  using Activations = std::array<T, activation_count>;
+  using SampleType = Sample<T, input_size, output_size>;
+
+  constexpr Mlp() : parameters_{} {}
+  constexpr explicit Mlp(const Parameters& parameters) : parameters_(parameters) {}
+
+  constexpr Parameters& parameters() { return parameters_; }
+  constexpr const Parameters& parameters() const { return parameters_; }
+
+  // Weight W[out][in] and bias b[out] of layer L, for reading code that thinks in layers.
+  template <std::size_t L>
+  constexpr T& weight(std::size_t out, std::size_t in) {
+    return parameters_[layer_offsets[L] + out * widths[L] + in];
+  }
+  template <std::size_t L>
+  constexpr T weight(std::size_t out, std::size_t in) const {
+    return parameters_[layer_offsets[L] + out * widths[L] + in];
+  }
+  template <std::size_t L>
+  constexpr T& bias(std::size_t out) {
+    return parameters_[layer_offsets[L] + widths[L + 1] * widths[L] + out];
+  }
+  template <std::size_t L>
+  constexpr T bias(std::size_t out) const {
+    return parameters_[layer_offsets[L] + widths[L + 1] * widths[L] + out];
+  }
+
+  // Runs the network on `input`, storing every layer's output in `activations`.
+  constexpr void forward(const T* input, Activations& activations) const {
+    forward_layers(input, activations, std::make_index_sequence<layer_count>{});
+  }
+
+  constexpr Output predict(const Input& input) const {
+    Activations activations{};
+    forward(input.data(), activations);
+    Output output{};
+    for (std::size_t o = 0; o < output_size; ++o) {
+      output[o] = activations[activation_offsets[layer_count - 1] + o];
+    }
+    return output;
+  }
+
+ private:
+  template <std::size_t... Ls>
+  constexpr void forward_layers(const T* input, Activations& activations,
+                                std::index_sequence<Ls...>) const {
+    (forward_layer<Ls>(input, activations), ...);
+  }
+
+  // y[o] = f(b[o] + sum_i W[o][i] x[i]).
+  template <std::size_t L>
+  constexpr void forward_layer(const T* input, Activations& activations) const {
+    constexpr std::size_t in_size = widths[L];
+    constexpr std::size_t out_size = widths[L + 1];
+    const T* x = L == 0 ? input : activations.data() + activation_offsets[L == 0 ? 0 : L - 1];
+    T* y = activations.data() + activation_offsets[L];
+    const T* w = parameters_.data() + layer_offsets[L];
+    const T* b = w + out_size * in_size;
+    for (std::size_t o = 0; o < out_size; ++o) {
+      T sum = b[o];
+      for (std::size_t i = 0; i < in_size; ++i) {
+        sum += w[o * in_size + i] * x[i];
+      }
+      y[o] = LayerActivation<L>::value(sum);
+    }
+  }
+
+  Parameters parameters_;
+};
+
+// True for any Mlp<...> type.
+template <class Net>
+struct IsMlp : std::false_type {};
+template <class T, std::size_t Inputs, class... Layers>
+struct IsMlp<Mlp<T, Inputs, Layers...>> : std::true_type {};
+template <class Net>
+inline constexpr bool is_mlp_v = IsMlp<Net>::value;
+
+}  // namespace staticmlp

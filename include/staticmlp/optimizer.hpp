@@ -1,0 +1,148 @@
+// Optimizers: plain gradient descent (Sgd), heavy-ball Momentum and Adam (Kingma and Ba, 2015,
+// with PyTorch's placement of epsilon). Each is sized by the network at compile time: Sgd has no
+// state, Momentum keeps one velocity per parameter, Adam two moments per parameter.
+// check() validates the settings; step(parameters, gradient) applies one update.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <limits>
+
+#include "math.hpp"
+#include "status.hpp"
+
+namespace staticmlp {
+
+namespace detail {
+template <class T>
+constexpr Status check_learning_rate(T learning_rate) {
+  if (!(learning_rate > T(0)) || !is_finite(learning_rate)) {
+    return make_status(StatusCode::learning_rate_invalid, 0, static_cast<double>(learning_rate));
+  }
+  return ok_status();
+}
+
+template <class T>
+constexpr bool is_unit_fraction(T value) {
+  return value >= T(0) && value < T(1);
+}
+}  // namespace detail
+
+// p <- p - learning_rate * g.
+template <class Net>
+struct Sgd {
+  using T = typename Net::Scalar;
+  using Parameters = typename Net::Parameters;
+  static constexpr std::size_t state_bytes = 0;
+
+  T learning_rate = T(0.01);
+
+  constexpr Sgd() = default;
+  constexpr explicit Sgd(T rate) : learning_rate(rate) {}
+
+  constexpr Status check() const { return detail::check_learning_rate(learning_rate); }
+  constexpr void reset() {}
+  constexpr void step(Parameters& parameters, const Parameters& gradient) {
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+      parameters[i] -= learning_rate * gradient[i];
+    }
+  }
+};
+
+// v <- momentum * v + g; p <- p - learning_rate * v (PyTorch's SGD with momentum, no dampening).
+template <class Net>
+struct Momentum {
+  using T = typename Net::Scalar;
+  using Parameters = typename Net::Parameters;
+  static constexpr std::size_t state_bytes = sizeof(Parameters);
+
+  T learning_rate = T(0.01);
+  T momentum = T(0.9);
+
+  constexpr Momentum() = default;
+  constexpr Momentum(T rate, T momentum_factor) : learning_rate(rate), momentum(momentum_factor) {}
+
+  constexpr Status check() const {
+    if (!detail::is_unit_fraction(momentum)) {
+      return make_status(StatusCode::hyperparameter_invalid, 3, static_cast<double>(momentum));
+    }
+    return detail::check_learning_rate(learning_rate);
+  }
+  constexpr void reset() { velocity_ = Parameters{}; }
+  constexpr void step(Parameters& parameters, const Parameters& gradient) {
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+      velocity_[i] = momentum * velocity_[i] + gradient[i];
+      parameters[i] -= learning_rate * velocity_[i];
+    }
+  }
+
+ private:
+  Parameters velocity_{};
+};
+
+// m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2;
+// p <- p - learning_rate * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon).
+template <class Net>
+struct Adam {
+  using T = typename Net::Scalar;
+  using Parameters = typename Net::Parameters;
+  static constexpr std::size_t state_bytes = 2 * sizeof(Parameters);
+
+  T learning_rate = T(0.001);
+  T beta1 = T(0.9);
+  T beta2 = T(0.999);
+  T epsilon = T(1e-8);
+
+  constexpr Adam() = default;
+  constexpr explicit Adam(T rate, T first_decay = T(0.9), T second_decay = T(0.999),
+                          T denominator_offset = T(1e-8))
+      : learning_rate(rate), beta1(first_decay), beta2(second_decay), epsilon(denominator_offset) {}
+
+  constexpr Status check() const {
+    if (!detail::is_unit_fraction(beta1)) {
+      return make_status(StatusCode::hyperparameter_invalid, 0, static_cast<double>(beta1));
+    }
+    if (!detail::is_unit_fraction(beta2)) {
+      return make_status(StatusCode::hyperparameter_invalid, 1, static_cast<double>(beta2));
+    }
+    if (!(epsilon > T(0)) || !is_finite(epsilon)) {
+      return make_status(StatusCode::hyperparameter_invalid, 2, static_cast<double>(epsilon));
+    }
+    return detail::check_learning_rate(learning_rate);
+  }
+
+  constexpr void reset() {
+    first_moment_ = Parameters{};
+    second_moment_ = Parameters{};
+    beta1_power_ = T(1);
+    beta2_power_ = T(1);
+    steps_ = 0;
+  }
+
+  constexpr void step(Parameters& parameters, const Parameters& gradient) {
+    ++steps_;
+    beta1_power_ *= beta1;
+    beta2_power_ *= beta2;
+    const T first_correction = T(1) - beta1_power_;
+    const T root_second_correction = staticmlp::sqrt(T(1) - beta2_power_);
+    const T step_size = learning_rate / first_correction;
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+      const T g = gradient[i];
+      first_moment_[i] = beta1 * first_moment_[i] + (T(1) - beta1) * g;
+      second_moment_[i] = beta2 * second_moment_[i] + (T(1) - beta2) * g * g;
+      const T denominator = staticmlp::sqrt(second_moment_[i]) / root_second_correction + epsilon;
+      parameters[i] -= step_size * first_moment_[i] / denominator;
+    }
+  }
+
+  constexpr std::size_t steps() const { return steps_; }
+
+ private:
+  Parameters first_moment_{};
+  Parameters second_moment_{};
+  T beta1_power_ = T(1);
+  T beta2_power_ = T(1);
+  std::size_t steps_ = 0;
+};
+
+}  // namespace staticmlp

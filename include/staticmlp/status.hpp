@@ -1,0 +1,149 @@
+// Error values. Every fallible engine call returns a Status (or a result that contains one)
+// marked [[nodiscard]]: code, the index of what failed (sample, row, line or node, as the code
+// says) and the offending value. Nothing throws. `message()` is a fixed sentence, usable
+// without formatting on a microcontroller; `describe()` adds the index and the value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "format.hpp"
+
+namespace staticmlp {
+
+enum class StatusCode : std::uint8_t {
+  ok,
+  empty_dataset,           // no samples
+  input_not_finite,        // index: sample, value: the input
+  target_not_finite,       // index: sample, value: the target
+  learning_rate_invalid,   // value: the learning rate
+  hyperparameter_invalid,  // index: 0 beta1, 1 beta2, 2 epsilon, 3 momentum; value: it
+  shuffle_buffer_missing,  // a shuffling fit on a SampleView was given no index buffer
+  loss_not_finite,         // index: epoch, value: the loss
+  loss_diverged,           // index: epoch, value: the loss
+  value_not_finite,        // index: row of the exported data, value: the value
+  output_failed,           // the sink could not store the bytes
+  file_open_failed,        // the file could not be created
+  file_write_failed,       // writing, flushing or closing failed
+  file_rename_failed,      // the finished temporary file could not replace the target
+};
+
+struct [[nodiscard]] Status {
+  StatusCode code = StatusCode::ok;
+  std::size_t index = 0;
+  double value = 0;
+
+  constexpr bool ok() const { return code == StatusCode::ok; }
+  constexpr const char* message() const;
+};
+
+constexpr Status ok_status() { return Status{}; }
+
+constexpr Status make_status(StatusCode code, std::size_t index = 0, double value = 0) {
+  return Status{code, index, value};
+}
+
+constexpr const char* Status::message() const {
+  switch (code) {
+    case StatusCode::ok:
+      return "ok";
+    case StatusCode::empty_dataset:
+      return "the data set is empty: give at least one sample";
+    case StatusCode::input_not_finite:
+      return "a sample has a non-finite input: remove or fix the sample";
+    case StatusCode::target_not_finite:
+      return "a sample has a non-finite target: remove or fix the sample";
+    case StatusCode::learning_rate_invalid:
+      return "the learning rate must be positive and finite";
+    case StatusCode::hyperparameter_invalid:
+      return "an optimizer setting is out of range: betas must lie in [0, 1), epsilon and "
+             "momentum must be finite and non-negative";
+    case StatusCode::shuffle_buffer_missing:
+      return "shuffling a SampleView needs an index buffer of one entry per sample";
+    case StatusCode::loss_not_finite:
+      return "the loss became non-finite: lower the learning rate; the parameters are those "
+             "of the last epoch with a finite loss";
+    case StatusCode::loss_diverged:
+      return "the loss grew past the divergence limit: lower the learning rate; the parameters "
+             "are those of the last epoch below the limit";
+    case StatusCode::value_not_finite:
+      return "a value to export is not finite";
+    case StatusCode::output_failed:
+      return "the output sink could not store the text (buffer full or write error)";
+    case StatusCode::file_open_failed:
+      return "the output file could not be created: check that the folder exists and is "
+             "writable";
+    case StatusCode::file_write_failed:
+      return "writing the output file failed (disk full or I/O error); the old file is kept";
+    case StatusCode::file_rename_failed:
+      return "the finished file could not replace the old one; the old file is kept";
+  }
+  return "unknown status";
+}
+
+namespace detail {
+constexpr const char* status_index_name(StatusCode code) {
+  switch (code) {
+    case StatusCode::input_not_finite:
+    case StatusCode::target_not_finite:
+      return "sample";
+    case StatusCode::loss_not_finite:
+    case StatusCode::loss_diverged:
+      return "epoch";
+    case StatusCode::value_not_finite:
+      return "row";
+    case StatusCode::hyperparameter_invalid:
+      return "setting";
+    default:
+      return nullptr;
+  }
+}
+
+constexpr bool status_has_value(StatusCode code) {
+  switch (code) {
+    case StatusCode::input_not_finite:
+    case StatusCode::target_not_finite:
+    case StatusCode::learning_rate_invalid:
+    case StatusCode::hyperparameter_invalid:
+    case StatusCode::loss_not_finite:
+    case StatusCode::loss_diverged:
+    case StatusCode::value_not_finite:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace detail
+
+// Writes the message followed by the index and value it names, for example
+// "the learning rate must be positive and finite (value -0.1)".
+template <class Sink>
+bool write_description(Sink& sink, const Status& status) {
+  bool stored = write_text(sink, status.message());
+  const char* index_name = detail::status_index_name(status.code);
+  const bool has_value = detail::status_has_value(status.code);
+  if (index_name == nullptr && !has_value) {
+    return stored;
+  }
+  stored = write_text(sink, " (") && stored;
+  if (index_name != nullptr) {
+    stored = write_text(sink, index_name) && write_text(sink, " ") &&
+             write_number(sink, status.index) && stored;
+    if (has_value) {
+      stored = write_text(sink, ", ") && stored;
+    }
+  }
+  if (has_value) {
+    stored = write_text(sink, "value ") && write_number(sink, status.value) && stored;
+  }
+  return write_text(sink, ")") && stored;
+}
+
+// The description as a zero-terminated string: `describe(status).c_str()`.
+inline BufferSink<256> describe(const Status& status) {
+  BufferSink<256> text;
+  static_cast<void>(write_description(text, status));
+  return text;
+}
+
+}  // namespace staticmlp
