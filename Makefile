@@ -47,7 +47,7 @@ define require
 endef
 
 # ---------------------------------------------------------------- programs
-$(BUILD)/%: src/%.cpp $(HEADERS)
+$(BUILD)/%: src/%.cpp $(HEADERS) $(wildcard src/*.hpp)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) $< -o $@
 

@@ -6,9 +6,11 @@
 #include <staticmlp/io.hpp>
 #include <staticmlp/staticmlp.hpp>
 
+#include "sine_recipe.hpp"
+
 namespace sm = staticmlp;
 
-using Net = sm::Mlp<float, 1, sm::Dense<4, sm::Relu>, sm::Dense<1, sm::Identity>>;
+using Net = sine_recipe::Net;
 static_assert(Net::parameter_count == 13, "a 1-4-1 network has 13 parameters");
 
 int main(int argc, char** argv) {
@@ -22,10 +24,6 @@ int main(int argc, char** argv) {
 
   constexpr auto data = sm::sine_dataset<float, 100>();
   const auto start = std::chrono::steady_clock::now();
-  Net net = sm::initialized<Net>(1);
-  sm::Adam<Net> optimizer(0.01f);
-  sm::FitOptions<float> options;
-  options.epochs = 5000;
   const auto progress = [&](std::size_t epoch, float loss) {
     if (epoch % 1000 == 0) {
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
@@ -33,7 +31,8 @@ int main(int argc, char** argv) {
                   elapsed.count());
     }
   };
-  const auto result = sm::fit(net, optimizer, data, options, progress);
+  Net net;
+  const auto result = sine_recipe::train(net, progress);
   if (!result.ok()) {
     std::fprintf(stderr, "error: training failed: %s\n", sm::describe(result.status).c_str());
     return 1;
