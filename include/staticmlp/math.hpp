@@ -209,10 +209,16 @@ inline double hardware_sqrt(double x) { return __builtin_sqrt(x); }
 
 }  // namespace detail
 
-// True unless x is infinite or NaN.
+// True unless x is infinite or NaN. It reads the exponent bits, because inf - inf is not a
+// constant expression.
 template <class T>
 constexpr bool is_finite(T x) {
-  return (x - x) == T(0);
+  detail::check_float_type<T>();
+  using Traits = detail::FloatTraits<T>;
+  constexpr detail::Bits<T> exponent_mask =
+      static_cast<detail::Bits<T>>(((detail::Bits<T>{1} << (sizeof(T) * 8 - 1 - Traits::mantissa_bits)) - 1)
+                                   << Traits::mantissa_bits);
+  return (detail::bit_cast<detail::Bits<T>>(x) & exponent_mask) != exponent_mask;
 }
 
 // e^x. Overflows to +infinity above ln(max), rounds to 0 below the subnormal range.
