@@ -13,6 +13,10 @@ WARNINGS := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
 # No contraction into FMA, so that run-time arithmetic matches constant evaluation bit for bit.
 FLOAT_FLAGS := -ffp-contract=off
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+# GCC 12 reports false maybe-uninitialized warnings inside libstdc++ when sanitizing.
+ifeq ($(findstring clang,$(CXX)),)
+SANITIZE_FLAGS += -Wno-maybe-uninitialized
+endif
 EXTRA_CXXFLAGS ?=
 
 BUILD_NAME := $(notdir $(firstword $(CXX)))$(if $(SANITIZE),-sanitize)

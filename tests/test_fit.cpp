@@ -1,0 +1,290 @@
+// fit(): the batching modes, early stop, progress, and every error status with the network
+// left finite and restored.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "../src/sine_recipe.hpp"
+#include "test_support.hpp"
+
+namespace sm = staticmlp;
+using Net = test_support::Relu141;
+
+namespace {
+constexpr auto sine = sm::sine_dataset<float, 100>();
+constexpr float not_a_number = std::numeric_limits<float>::quiet_NaN();
+constexpr float infinity = std::numeric_limits<float>::infinity();
+
+bool all_finite(const Net& net) {
+  for (float p : net.parameters()) {
+    if (!std::isfinite(p)) {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("demo recipe reaches its threshold") {
+  Net net;
+  const auto result = sine_recipe::train(net);
+  REQUIRE(result.ok());
+  CHECK(result.epochs == sine_recipe::epochs);
+  CHECK(result.final_loss < sine_recipe::mse_threshold);
+  CHECK(result.final_loss == sm::mean_squared_error(net, sine));
+  CHECK(result.final_loss < result.initial_loss);
+}
+
+namespace {
+template <class Activation>
+void check_loss_falls(std::size_t batch_size) {
+  using Model = sm::Mlp<float, 1, sm::Dense<8, Activation>, sm::Dense<1, sm::Identity>>;
+  Model net = sm::initialized<Model>(4);
+  sm::Adam<Model> adam(0.01f);
+  sm::FitOptions<float> options;
+  options.epochs = 200;
+  options.batch_size = batch_size;
+  options.shuffle = batch_size != sm::full_batch;
+  options.shuffle_seed = 9;
+  const auto result = sm::fit(net, adam, sine, options);
+  REQUIRE(result.ok());
+  CHECK(result.final_loss < result.initial_loss);
+}
+}  // namespace
+
+TEST_CASE("loss falls for every activation and mode") {
+  for (std::size_t batch : {sm::full_batch, std::size_t{1}, std::size_t{10}}) {
+    INFO("batch size " << batch);
+    check_loss_falls<sm::Identity>(batch);
+    check_loss_falls<sm::Relu>(batch);
+    check_loss_falls<sm::LeakyRelu<>>(batch);
+    check_loss_falls<sm::Sigmoid>(batch);
+    check_loss_falls<sm::Tanh>(batch);
+  }
+}
+
+TEST_CASE("full batch equals manual gradient steps") {
+  Net fitted = sm::initialized<Net>(2);
+  Net manual = fitted;
+  sm::Sgd<Net> sgd(0.05f);
+  sm::FitOptions<float> options;
+  options.epochs = 3;
+  const auto result = sm::fit(fitted, sgd, sine, options);
+  REQUIRE(result.ok());
+  for (int step = 0; step < 3; ++step) {
+    const auto g = sm::gradient(manual, sine);
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+      manual.parameters()[i] -= 0.05f * g[i];
+    }
+  }
+  CHECK(fitted.parameters() == manual.parameters());
+}
+
+TEST_CASE("shuffling changes the order but not the data") {
+  Net shuffled = sm::initialized<Net>(2);
+  Net ordered = shuffled;
+  Net reshuffled = shuffled;
+  sm::Sgd<Net> sgd(0.01f);
+  sm::FitOptions<float> options;
+  options.epochs = 2;
+  options.batch_size = 1;
+  REQUIRE(sm::fit(ordered, sgd, sine, options).ok());
+  options.shuffle = true;
+  options.shuffle_seed = 5;
+  REQUIRE(sm::fit(shuffled, sgd, sine, options).ok());
+  REQUIRE(sm::fit(reshuffled, sgd, sine, options).ok());
+  CHECK(shuffled.parameters() != ordered.parameters());
+  // The same seed gives the same order, so the same result.
+  CHECK(shuffled.parameters() == reshuffled.parameters());
+}
+
+TEST_CASE("early stop at the target loss") {
+  Net net = sm::initialized<Net>(1);
+  sm::Adam<Net> adam(0.01f);
+  sm::FitOptions<float> options;
+  options.epochs = 5000;
+  options.target_loss = 0.05f;
+  std::size_t calls = 0;
+  const auto result = sm::fit(net, adam, sine, options, [&](std::size_t, float) { ++calls; });
+  REQUIRE(result.ok());
+  CHECK(result.reached_target);
+  CHECK(result.epochs < 5000);
+  CHECK(result.final_loss <= 0.05f);
+  // Full batch stops before applying the update of the epoch whose loss reached the target.
+  CHECK(calls == result.epochs);
+}
+
+TEST_CASE("progress sees every epoch and can stop") {
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> sgd(0.01f);
+  sm::FitOptions<float> options;
+  options.epochs = 50;
+  std::size_t last_epoch = 0;
+  float last_loss = 0;
+  const auto stop_after_ten = [&](std::size_t epoch, float loss) {
+    last_epoch = epoch;
+    last_loss = loss;
+    return epoch < 10;
+  };
+  const auto result = sm::fit(net, sgd, sine, options, stop_after_ten);
+  REQUIRE(result.ok());
+  CHECK(last_epoch == 10);
+  CHECK(result.epochs == 10);
+  CHECK(last_loss > 0);
+}
+
+TEST_CASE("empty data set is rejected") {
+  Net net = sm::initialized<Net>(1);
+  const Net before = net;
+  sm::Sgd<Net> sgd(0.1f);
+  const auto result = sm::fit(net, sgd, sm::SampleView<float, 1, 1>(), {});
+  CHECK(result.status.code == sm::StatusCode::empty_dataset);
+  CHECK(net.parameters() == before.parameters());
+}
+
+TEST_CASE("non-finite input names the sample") {
+  auto data = sine;
+  data[37].input[0] = not_a_number;
+  Net net = sm::initialized<Net>(1);
+  const Net before = net;
+  sm::Sgd<Net> sgd(0.1f);
+  const auto result = sm::fit(net, sgd, data);
+  CHECK(result.status.code == sm::StatusCode::input_not_finite);
+  CHECK(result.status.index == 37);
+  CHECK(std::isnan(result.status.value));
+  CHECK(net.parameters() == before.parameters());
+  CHECK(std::string(sm::describe(result.status).c_str()).find("sample 37") != std::string::npos);
+}
+
+TEST_CASE("infinite target names the sample") {
+  auto data = sine;
+  data[99].target[0] = -infinity;
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> sgd(0.1f);
+  const auto result = sm::fit(net, sgd, data);
+  CHECK(result.status.code == sm::StatusCode::target_not_finite);
+  CHECK(result.status.index == 99);
+  CHECK(result.status.value == -std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("invalid learning rates are rejected") {
+  for (float rate : {0.0f, -0.1f, not_a_number, infinity}) {
+    INFO("learning rate " << rate);
+    Net net = sm::initialized<Net>(1);
+    const Net before = net;
+    sm::Sgd<Net> sgd(rate);
+    const auto result = sm::fit(net, sgd, sine);
+    CHECK(result.status.code == sm::StatusCode::learning_rate_invalid);
+    CHECK(net.parameters() == before.parameters());
+    CHECK(test_support::same_bits(static_cast<float>(result.status.value), rate));
+    sm::Adam<Net> adam(rate);
+    CHECK(sm::fit(net, adam, sine).status.code == sm::StatusCode::learning_rate_invalid);
+  }
+  const auto message = sm::describe(sm::make_status(sm::StatusCode::learning_rate_invalid, 0, -0.1));
+  CHECK(std::string(message.c_str()) ==
+        "the learning rate must be positive and finite (value -0.1)");
+}
+
+TEST_CASE("invalid adam settings are rejected") {
+  Net net;
+  sm::Adam<Net> adam(0.01f);
+  adam.beta1 = 1.0f;
+  CHECK(sm::fit(net, adam, sine).status.code == sm::StatusCode::hyperparameter_invalid);
+  adam.beta1 = 0.9f;
+  adam.beta2 = -0.5f;
+  const auto result = sm::fit(net, adam, sine);
+  CHECK(result.status.code == sm::StatusCode::hyperparameter_invalid);
+  CHECK(result.status.index == 1);
+  adam.beta2 = 0.999f;
+  adam.epsilon = 0.0f;
+  CHECK(sm::fit(net, adam, sine).status.code == sm::StatusCode::hyperparameter_invalid);
+}
+
+TEST_CASE("non-finite loss restores the last finite parameters") {
+  // A learning rate of 1e6 blows the weights up within a few full-batch steps.
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> sgd(1e6f);
+  sm::FitOptions<float> options;
+  options.epochs = 100;
+  options.divergence_factor = 0;  // only the non-finite check
+  std::size_t seen = 0;
+  const auto result = sm::fit(net, sgd, sine, options, [&](std::size_t epoch, float) {
+    seen = epoch;
+  });
+  CHECK(result.status.code == sm::StatusCode::loss_not_finite);
+  CHECK(result.status.index > 0);
+  CHECK(all_finite(net));
+  CHECK(std::isfinite(result.final_loss));
+  CHECK(result.final_loss == sm::mean_squared_error(net, sine));
+  // The failing epoch is the one after the last reported one.
+  CHECK(seen + 1 == result.status.index);
+}
+
+TEST_CASE("divergence stops before non-finite values") {
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> sgd(1e6f);
+  sm::FitOptions<float> options;
+  options.epochs = 100;
+  const auto result = sm::fit(net, sgd, sine, options);
+  CHECK(result.status.code == sm::StatusCode::loss_diverged);
+  CHECK(result.status.value > 1e6 * static_cast<double>(result.initial_loss));
+  CHECK(all_finite(net));
+  CHECK(result.final_loss <= 1e6f * result.initial_loss);
+}
+
+TEST_CASE("per-sample failure restores the epoch start") {
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> sgd(1e5f);
+  sm::FitOptions<float> options;
+  options.epochs = 50;
+  options.batch_size = 1;
+  options.divergence_factor = 0;
+  const auto result = sm::fit(net, sgd, sine, options);
+  CHECK(result.status.code == sm::StatusCode::loss_not_finite);
+  CHECK(all_finite(net));
+}
+
+TEST_CASE("shuffling a view needs an index buffer") {
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> sgd(0.01f);
+  sm::FitOptions<float> options;
+  options.epochs = 2;
+  options.batch_size = 4;
+  options.shuffle = true;
+  const sm::SampleView<float, 1, 1> view(sine.data(), sine.size());
+  CHECK(sm::fit(net, sgd, view, options).status.code == sm::StatusCode::shuffle_buffer_missing);
+  std::array<std::uint32_t, 100> order{};
+  CHECK(sm::fit(net, sgd, view, options, sm::NoProgress{}, order.data()).ok());
+}
+
+TEST_CASE("training in a constant expression") {
+  // 20 full-batch Adam epochs on 10 points, evaluated by the compiler.
+  constexpr auto trained = [] {
+    constexpr auto data = sm::sine_dataset<float, 10>();
+    Net net = sm::initialized<Net>(1);
+    sm::Adam<Net> adam(0.01f);
+    sm::FitOptions<float> options;
+    options.epochs = 20;
+    const auto result = sm::fit(net, adam, data, options);
+    return std::pair<Net, sm::FitResult<float>>{net, result};
+  }();
+  static_assert(trained.second.ok());
+  static_assert(trained.second.final_loss < trained.second.initial_loss);
+  CHECK(trained.second.epochs == 20);
+}
+
+TEST_CASE("constant evaluation rejects bad data too") {
+  constexpr auto code = [] {
+    auto data = sm::sine_dataset<float, 10>();
+    data[3].target[0] = std::numeric_limits<float>::infinity();
+    Net net;
+    sm::Sgd<Net> sgd(0.1f);
+    return sm::fit(net, sgd, data).status.code;
+  }();
+  static_assert(code == sm::StatusCode::target_not_finite);
+  CHECK(code == sm::StatusCode::target_not_finite);
+}

@@ -1,0 +1,218 @@
+// gnuplot export: the script's content, locale independence, rejection of non-finite values,
+// atomic file output, and (when gnuplot is installed) that gnuplot runs the script cleanly.
+#include <catch2/catch.hpp>
+
+#include <clocale>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include <staticmlp/io.hpp>
+
+#include "test_support.hpp"
+
+namespace sm = staticmlp;
+using Net = test_support::Relu141;
+
+namespace {
+
+constexpr auto sine = sm::sine_dataset<float, 100>();
+
+std::string script_for(const Net& net, const sm::PlotOptions& options = {}) {
+  const auto curve = sm::sample_curve<50>(net, -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 1> panels = {
+      sm::PlotPanel<float>("a 1-4-1 fit", sine, curve)};
+  std::ostringstream text;
+  sm::StreamSink sink(text);
+  REQUIRE(sm::write_gnuplot(sink, panels, options).ok());
+  return text.str();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+bool gnuplot_installed() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+// A scratch folder of this test run under build/, removed and made anew.
+std::string scratch_folder(const std::string& name) {
+  const std::string folder = "build/test-scratch/" + name;
+  REQUIRE(std::system(("rm -rf " + folder + " && mkdir -p " + folder).c_str()) == 0);
+  return folder;
+}
+
+}  // namespace
+
+TEST_CASE("script has title labels legend and data") {
+  const Net net = sm::initialized<Net>(1);
+  sm::PlotOptions options;
+  options.title = "Fit";
+  options.x_label = "input x";
+  options.y_label = "output y";
+  const std::string script = script_for(net, options);
+  CHECK(contains(script, "$points0 << EOD\n"));
+  CHECK(contains(script, "$curve0 << EOD\n"));
+  CHECK(contains(script, "set title 'a 1-4-1 fit'"));
+  CHECK(contains(script, "set xlabel 'input x'"));
+  CHECK(contains(script, "set ylabel 'output y'"));
+  CHECK(contains(script, "title 'training data'"));
+  CHECK(contains(script, "title 'network'"));
+  CHECK(contains(script, "set terminal pngcairo"));
+  // The first training point, x = -0.5 and y = sin(0) = 0, written exactly.
+  CHECK(contains(script, "\n-0.5 0\n"));
+}
+
+TEST_CASE("curve values round-trip exactly") {
+  const Net net = sm::initialized<Net>(3);
+  const std::string script = script_for(net);
+  const auto curve = sm::sample_curve<50>(net, -0.5f, 0.5f);
+  const std::size_t start = script.find("$curve0 << EOD\n") + 15;
+  std::istringstream rows(script.substr(start));
+  for (std::size_t i = 0; i < curve.x.size(); ++i) {
+    std::string x_text;
+    std::string y_text;
+    rows >> x_text >> y_text;
+    CHECK(std::strtof(x_text.c_str(), nullptr) == curve.x[i]);
+    CHECK(std::strtof(y_text.c_str(), nullptr) == curve.y[i]);
+  }
+}
+
+TEST_CASE("quotes in titles are escaped") {
+  sm::PlotOptions options;
+  options.x_label = "it's x";
+  CHECK(contains(script_for(Net(), options), "set xlabel 'it''s x'"));
+}
+
+TEST_CASE("multiplot panels share the axes") {
+  const Net a = sm::initialized<Net>(1);
+  const Net b = sm::initialized<Net>(2);
+  const auto curve_a = sm::sample_curve<20>(a, -0.5f, 0.5f);
+  const auto curve_b = sm::sample_curve<20>(b, -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 2> panels = {sm::PlotPanel<float>("seed 1", sine, curve_a),
+                                                      sm::PlotPanel<float>("seed 2", sine, curve_b)};
+  sm::PlotOptions options;
+  options.rows = 1;
+  options.columns = 2;
+  options.title = "two seeds";
+  std::ostringstream text;
+  sm::StreamSink sink(text);
+  REQUIRE(sm::write_gnuplot(sink, panels, options).ok());
+  const std::string script = text.str();
+  CHECK(contains(script, "set multiplot layout 1,2 title 'two seeds'"));
+  CHECK(contains(script, "plot $points1"));
+  CHECK(contains(script, "set title 'seed 2'"));
+  CHECK(contains(script, "unset multiplot"));
+  // One range for all panels, set once before the first plot.
+  CHECK(script.find("set xrange") == script.rfind("set xrange"));
+}
+
+TEST_CASE("non-finite values are rejected with their row") {
+  auto data = sine;
+  data[4].target[0] = std::numeric_limits<float>::quiet_NaN();
+  const auto curve = sm::sample_curve<10>(Net(), -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>("bad", data, curve)};
+  sm::BufferSink<100000> sink;
+  const sm::Status status = sm::write_gnuplot(sink, panels, sm::PlotOptions());
+  CHECK(status.code == sm::StatusCode::value_not_finite);
+  // Rows count from 1 over the whole script's data: sample 4 is row 5.
+  CHECK(status.index == 5);
+  CHECK(std::string(sm::describe(status).c_str()).find("row 5") != std::string::npos);
+}
+
+TEST_CASE("a full buffer is an error") {
+  sm::BufferSink<64> small;
+  const auto curve = sm::sample_curve<10>(Net(), -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>("x", sine, curve)};
+  CHECK(sm::write_gnuplot(small, panels, sm::PlotOptions()).code == sm::StatusCode::output_failed);
+  CHECK(small.overflowed());
+}
+
+TEST_CASE("decimal comma locale does not change numbers") {
+  if (std::setlocale(LC_ALL, "de_DE.UTF-8") == nullptr) {
+    WARN("locale de_DE.UTF-8 is not installed: skipped");
+    return;
+  }
+  // printf would now write 0,1; the script must still say 0.1.
+  char printed[16];
+  std::snprintf(printed, sizeof printed, "%.1f", 0.1);
+  CHECK(std::string(printed) == "0,1");
+  std::array<sm::Sample<float, 1, 1>, 1> point = {{{{0.1f}, {0.25f}}}};
+  const auto curve = sm::sample_curve<2>(Net(), -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>("", point, curve)};
+  sm::BufferSink<8192> sink;
+  const sm::Status status = sm::write_gnuplot(sink, panels, sm::PlotOptions());
+  std::setlocale(LC_ALL, "C");
+  REQUIRE(status.ok());
+  CHECK(contains(sink.c_str(), "\n0.1 0.25\n"));
+  CHECK(!contains(sink.c_str(), "0,1"));
+}
+
+TEST_CASE("failed write keeps the old file") {
+  const std::string folder = scratch_folder("atomic");
+  const std::string path = folder + "/fit.gp";
+  { std::ofstream(path) << "old contents\n"; }
+  const sm::Status status = sm::write_file(path.c_str(), [](auto& sink) {
+    static_cast<void>(sink.write("partial", 7));
+    return sm::make_status(sm::StatusCode::value_not_finite, 3, 0.0);
+  });
+  CHECK(status.code == sm::StatusCode::value_not_finite);
+  CHECK(read_file(path) == "old contents\n");
+  CHECK(!std::ifstream(path + ".tmp").good());
+}
+
+TEST_CASE("successful write replaces the file") {
+  const std::string folder = scratch_folder("replace");
+  const std::string path = folder + "/fit.gp";
+  { std::ofstream(path) << "old contents\n"; }
+  const sm::Status status = sm::write_file(path.c_str(), [](auto& sink) {
+    return sink.write("new\n", 4) ? sm::ok_status() : sm::make_status(sm::StatusCode::output_failed);
+  });
+  CHECK(status.ok());
+  CHECK(read_file(path) == "new\n");
+  CHECK(!std::ifstream(path + ".tmp").good());
+}
+
+TEST_CASE("missing folder is reported") {
+  const sm::Status status = sm::write_file("build/no-such-folder/x/fit.gp",
+                                           [](auto&) { return sm::ok_status(); });
+  CHECK(status.code == sm::StatusCode::file_open_failed);
+}
+
+TEST_CASE("gnuplot runs the script without complaint") {
+  if (!gnuplot_installed()) {
+    WARN("gnuplot is not installed: skipped");
+    return;
+  }
+  const std::string folder = scratch_folder("gnuplot");
+  const Net net = sm::initialized<Net>(1);
+  const std::string script = script_for(net);
+
+  // The dumb terminal: replace the PNG terminal lines and run; stderr must stay empty.
+  std::string dumb = script;
+  const std::size_t terminal = dumb.find("set terminal pngcairo");
+  dumb.replace(terminal, dumb.find('\n', terminal) - terminal, "set terminal dumb");
+  const std::size_t output = dumb.find("set output png_path");
+  dumb.replace(output, 19, "set output '/dev/null'");
+  { std::ofstream(folder + "/dumb.gp") << dumb; }
+  CHECK(std::system(("gnuplot " + folder + "/dumb.gp 2>" + folder + "/dumb.err").c_str()) == 0);
+  CHECK(read_file(folder + "/dumb.err").empty());
+
+  // The PNG terminal writes fit.png next to fit.gp, from any working folder.
+  { std::ofstream(folder + "/fit.gp") << script; }
+  CHECK(std::system(("gnuplot " + folder + "/fit.gp 2>" + folder + "/png.err").c_str()) == 0);
+  CHECK(read_file(folder + "/png.err").empty());
+  const std::string png = read_file(folder + "/fit.png");
+  REQUIRE(png.size() > 1000);
+  CHECK(png.substr(1, 3) == "PNG");
+}
