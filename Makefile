@@ -32,7 +32,7 @@ CATCH_HEADER := /usr/include/catch2/catch.hpp
 
 .PHONY: all demo test test-unit test-allocation test-compile-fail format clean ensure-catch2
 
-all: $(BUILD)/sine_demo
+all: $(BUILD)/sine_demo $(BUILD)/readme_example
 
 # Installs a Debian package when a tool is missing and we are root on Debian; otherwise stops
 # with the package's name. $(1): a shell test that succeeds when the tool is there;
@@ -94,7 +94,8 @@ test-allocation: $(BUILD)/allocation_tests
 test-compile-fail:
 	CXX="$(CXX)" CXXFLAGS="-std=c++17 -Iinclude" sh tests/compile_fail/run.sh
 
-test: test-unit test-allocation test-compile-fail
+# The README's example must keep compiling, so the suite builds it.
+test: test-unit test-allocation test-compile-fail $(BUILD)/readme_example
 
 # ---------------------------------------------------------------- lecture figures
 

@@ -216,3 +216,19 @@ TEST_CASE("gnuplot runs the script without complaint") {
   REQUIRE(png.size() > 1000);
   CHECK(png.substr(1, 3) == "PNG");
 }
+
+TEST_CASE("one-panel fit spans the data's inputs") {
+  const Net net = sm::initialized<Net>(1);
+  sm::BufferSink<100000> sink;
+  REQUIRE(sm::write_gnuplot_fit<11>(sink, net, sine, sm::PlotOptions()).ok());
+  const std::string script = sink.c_str();
+  // 11 curve points from -0.5 to 0.5: the first and last rows of $curve0.
+  const std::size_t start = script.find("$curve0 << EOD\n") + 15;
+  const std::string first_row = script.substr(start, script.find('\n', start) - start);
+  CHECK(first_row.rfind("-0.5 ", 0) == 0);
+  const std::size_t end = script.find("EOD\n", start);
+  const std::size_t last_start = script.rfind('\n', end - 2) + 1;
+  CHECK(script.substr(last_start, 4) == "0.5 ");
+  CHECK(sm::write_gnuplot_fit(sink, net, sm::SampleView<float, 1, 1>(), sm::PlotOptions()).code ==
+        sm::StatusCode::empty_dataset);
+}

@@ -206,4 +206,26 @@ Status write_gnuplot(Sink& sink, const std::array<PlotPanel<T>, PanelCount>& pan
   return write_gnuplot(sink, panels.data(), PanelCount, options);
 }
 
+// Writes a one-panel script of `net` fitted to `points`: the curve is sampled at CurvePoints
+// evenly spaced inputs between the smallest and the largest input of `points`.
+template <std::size_t CurvePoints = 400, class Sink, class Net>
+Status write_gnuplot_fit(Sink& sink, const Net& net,
+                         SampleView<typename Net::Scalar, 1, 1> points,
+                         const PlotOptions& options) {
+  using T = typename Net::Scalar;
+  if (points.size == 0) {
+    return make_status(StatusCode::empty_dataset);
+  }
+  T x_min = points[0].input[0];
+  T x_max = x_min;
+  for (std::size_t s = 1; s < points.size; ++s) {
+    const T x = points[s].input[0];
+    x_min = x < x_min ? x : x_min;
+    x_max = x > x_max ? x : x_max;
+  }
+  const auto curve = sample_curve<CurvePoints>(net, x_min, x_max);
+  const PlotPanel<T> panel("", points, curve);
+  return write_gnuplot(sink, &panel, 1, options);
+}
+
 }  // namespace staticmlp
