@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
     } else if (numbers_given < 3 && parse_number(argv[i], point[numbers_given])) {
       ++numbers_given;
     } else {
-      std::fprintf(stderr, "error: invalid argument '%s'\n", argv[i]);
+      std::fprintf(stderr, "error: invalid argument '%s': expected a number or --dot FILE\n",
+                   argv[i]);
       print_usage();
       return 2;
     }
@@ -75,6 +76,9 @@ int main(int argc, char** argv) {
   if (!status.ok()) {
     std::cout.flush();
     std::fprintf(stderr, "error: the backward pass failed: %s\n", sm::describe(status).c_str());
+    if (status.code == sm::StatusCode::domain_error) {
+      std::fprintf(stderr, "choose a point where x * y + z > 0\n");
+    }
     return 1;
   }
 

@@ -229,7 +229,7 @@ class Tape {
     entry.exponent = exponent;
     const bool second_valid = entry.operand_count < 2 || contains(second);
     if (entry.operand_count == 0 || !contains(first) || !second_valid) {
-      fail(make_status(StatusCode::node_invalid, size_));
+      fail(make_status(StatusCode::node_invalid));
       return Handle{this, Handle::no_index};
     }
 
@@ -260,7 +260,7 @@ class Tape {
     }
     Status failure = status_;
     if (failure.ok() && !contains(output)) {
-      failure = make_status(StatusCode::node_invalid, output.index_);
+      failure = make_status(StatusCode::node_invalid);
     }
     if (!failure.ok()) {
       for (std::size_t i = 0; i < size_; ++i) {

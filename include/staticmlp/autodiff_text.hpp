@@ -15,9 +15,9 @@
 namespace staticmlp {
 namespace detail {
 
-// How an operation reads. In the templates, A and B stand for the operands, N for the
-// exponent and M for the exponent minus 1. A null rule marks a local gradient that is a
-// constant, which the trace shows by its value alone.
+// Text templates of an operation: its expression and the rules of its local gradients.
+// In them A and B are the operands, N is the exponent and M the exponent minus 1. A null rule
+// marks a local gradient that is a constant, so the trace shows its value alone.
 struct OperationText {
   const char* expression;
   const char* first_rule;   // d node / d A
@@ -156,7 +156,7 @@ bool write_trace_operation(Sink& sink, const Tape<T, C>& tape, std::size_t index
     }
     const char* rule = k == 0 ? text.first_rule : text.second_rule;
     if (rule != nullptr && (rule[0] == 'A' || rule[0] == 'B') && rule[1] == '\0') {
-      // The rule is the other operand; when that is a constant, its value says it all.
+      // The rule is the other operand. When that is a constant, its value is shown alone.
       const std::size_t other = entry.operands[rule[0] == 'A' ? 0 : 1];
       rule = tape.entry(other).operation == Operation::constant ? nullptr : rule;
     }
@@ -235,9 +235,9 @@ Status write_trace(Sink& sink, Tape<T, C>& tape, Node<T, C> output) {
   return stored ? ok_status() : make_status(StatusCode::output_failed);
 }
 
-// Writes the tape as a Graphviz digraph: one node per tape node (leaves as ellipses,
-// operations as boxes) labelled with its definition, value and gradient from the last
-// backward pass, and an edge from each operand to the node that reads it.
+// Writes the tape as a Graphviz digraph with one node per tape node, leaves as ellipses and
+// operations as boxes. Each label has the definition, the value and the gradient from the
+// last backward pass. An edge runs from each operand to the node that reads it.
 template <class Sink, class T, std::size_t C>
 Status write_dot(Sink& sink, const Tape<T, C>& tape) {
   bool stored = write_text(sink,

@@ -28,7 +28,7 @@ enum class StatusCode : std::uint8_t {
   file_rename_failed,      // the finished temporary file could not replace the target
   domain_error,            // index: tape node, value: the operand outside the domain
   capacity_exceeded,       // index: the tape's capacity in nodes
-  node_invalid,            // index: tape node being recorded or differentiated
+  node_invalid,            // an empty node or a node from another tape
 };
 
 struct [[nodiscard]] Status {
@@ -81,8 +81,9 @@ constexpr const char* Status::message() const {
     case StatusCode::file_rename_failed:
       return "the finished file could not replace the old one; the old file is kept";
     case StatusCode::domain_error:
-      return "an operation on the tape is outside its domain (log of a non-positive number or "
-             "division by zero): its value and every gradient of the tape are NaN";
+      return "an operation on the tape is outside its domain (log of a non-positive number, "
+             "division by zero or 0 to a negative power): its value and the tape's gradients "
+             "are NaN";
     case StatusCode::capacity_exceeded:
       return "the tape is full: raise its Capacity template argument";
     case StatusCode::node_invalid:
@@ -106,7 +107,6 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::hyperparameter_invalid:
       return "setting";
     case StatusCode::domain_error:
-    case StatusCode::node_invalid:
       return "node";
     case StatusCode::capacity_exceeded:
       return "capacity";
