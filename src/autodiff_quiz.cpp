@@ -87,8 +87,7 @@ int main(int argc, char** argv) {
         sm::write_file(dot_path, [&](auto& sink) { return sm::write_dot(sink, tape); });
     if (!written.ok()) {
       std::cout.flush();
-      std::fprintf(stderr, "error: cannot write %s: %s\n", dot_path,
-                   sm::describe(written).c_str());
+      std::fprintf(stderr, "error: cannot write %s: %s\n", dot_path, sm::describe(written).c_str());
       return 1;
     }
     sm::write_text(out, "\nwrote ");

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -109,7 +110,7 @@ TEST_CASE("autodiff quiz at (1, 2, -1) at run time", "[autodiff]") {
   volatile double inputs[3] = {1.0, 2.0, -1.0};
   const auto result = quiz<double>(inputs[0], inputs[1], inputs[2]);
   CHECK(result.code == sm::StatusCode::ok);
-  CHECK(result.value == 0.0);      // log(1 * 2 - 1) = 0
+  CHECK(result.value == 0.0);        // log(1 * 2 - 1) = 0
   CHECK(result.gradient[0] == 2.0);  // y / 1
   CHECK(result.gradient[1] == 1.0);  // x / 1
   CHECK(result.gradient[2] == 1.0);  // 1 / 1
@@ -272,8 +273,8 @@ TEST_CASE("autodiff number operands", "[autodiff]") {
   const auto x = tape.variable(2.0);
   // 3x + 1 = 7, slope 3; 10 - x = 8, slope -1; 1/x = 0.5, slope -1/x^2 = -0.25;
   // x/4 = 0.5, slope 0.25; 1 + x = 3 and x - 1 = 1, slope 1; 5x = 10, slope 5.
-  const std::array<sm::Node<double, 32>, 7> nodes = {
-      x * 3.0 + 1.0, 10.0 - x, 1.0 / x, x / 4.0, 1.0 + x, x - 1.0, 5.0 * x};
+  const std::array<sm::Node<double, 32>, 7> nodes = {x * 3.0 + 1.0, 10.0 - x, 1.0 / x, x / 4.0,
+                                                     1.0 + x,       x - 1.0,  5.0 * x};
   const std::array<double, 7> values = {7.0, 8.0, 0.5, 0.5, 3.0, 1.0, 10.0};
   const std::array<double, 7> slopes = {3.0, -1.0, -0.25, 0.25, 1.0, 1.0, 5.0};
   for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -327,8 +328,7 @@ TEST_CASE("autodiff log of a negative number names the node", "[autodiff]") {
   const auto x = tape.variable(1.0);
   const auto f = log(x * 1.0 - 2.0);
   const sm::Status status = tape.backward(f);
-  CHECK(std::string(sm::describe(status).c_str()).find("(node 5, value -1)") !=
-        std::string::npos);
+  CHECK(std::string(sm::describe(status).c_str()).find("(node 5, value -1)") != std::string::npos);
 }
 
 TEST_CASE("autodiff log of zero is a domain error", "[autodiff]") {
@@ -391,7 +391,7 @@ TEST_CASE("autodiff capacity exceeded at run time", "[autodiff]") {
   sm::Tape<double, 3> tape;
   const auto x = tape.variable(1.0);
   const auto y = tape.variable(2.0);
-  const auto sum = x + y;   // node 2, the last that fits
+  const auto sum = x + y;  // node 2, the last that fits
   const auto f = sum * x;  // does not fit
   CHECK(tape.size() == 3);
   CHECK(tape.value(sum) == 3.0);
@@ -485,8 +485,7 @@ TEST_CASE("autodiff trace of a failed pass writes nothing", "[autodiff]") {
 TEST_CASE("autodiff trace into a full sink fails", "[autodiff]") {
   QuizTape quiz_tape(1.0, 2.0, -1.0);
   sm::BufferSink<64> sink;
-  CHECK(sm::write_trace(sink, quiz_tape.tape, quiz_tape.f).code ==
-        sm::StatusCode::output_failed);
+  CHECK(sm::write_trace(sink, quiz_tape.tape, quiz_tape.f).code == sm::StatusCode::output_failed);
   CHECK(sink.overflowed());
 }
 
@@ -537,7 +536,8 @@ TEST_CASE("autodiff DOT output is a graph", "[autodiff]") {
     return;
   }
   const auto folder = std::filesystem::temp_directory_path();
-  const std::string stem = "staticmlp_autodiff_" + std::to_string(std::rand());
+  // A random name, so that test runs in parallel (g++ and clang++ builds) do not collide.
+  const std::string stem = "staticmlp_autodiff_" + std::to_string(std::random_device{}());
   const std::string dot_path = (folder / (stem + ".dot")).string();
   const std::string svg_path = (folder / (stem + ".svg")).string();
   std::ofstream(dot_path, std::ios::binary) << dot;
@@ -641,7 +641,7 @@ Net network_with_fixed_weights() {
 // returns the number of nodes the loss took.
 template <class Net, std::size_t N>
 std::size_t check_against_backprop(const Net& net,
-                            const std::array<typename Net::SampleType, N>& samples) {
+                                   const std::array<typename Net::SampleType, N>& samples) {
   constexpr std::size_t capacity = 512;
   sm::Tape<double, capacity> tape;
   std::array<NetNode<capacity>, Net::parameter_count> parameters{};

@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <limits>
 
-#include "format.hpp"
 #include "math.hpp"
 #include "status.hpp"
 
@@ -49,8 +48,8 @@ struct TapeEntry {
   Operation operation = Operation::constant;
   std::size_t operand_count = 0;
   std::array<std::size_t, 2> operands{};  // indices of earlier nodes
-  int exponent = 0;                        // of Operation::power
-  const char* name = nullptr;              // of a variable, for the writers; may be null
+  int exponent = 0;                       // of Operation::power
+  const char* name = nullptr;             // of a variable, for the writers; may be null
   T value = 0;
   std::array<T, 2> local_gradients{};  // d value / d operand, one per operand
   T gradient = 0;                      // df/d value after backward(f); 0 before any pass
@@ -303,7 +302,10 @@ class Tape {
   constexpr Status status() const { return status_; }
 
   constexpr std::size_t size() const { return size_; }
+
+  // The node recorded at `index`, which must be less than size(): for the writers and tests.
   constexpr const TapeEntry<T>& entry(std::size_t index) const { return entries_[index]; }
+
   constexpr bool contains(Handle node) const { return node.tape_ == this && node.index_ < size_; }
 
  private:

@@ -129,12 +129,11 @@ bool write_definition(Sink& sink, const Tape<T, C>& tape, std::size_t index, boo
 // "d#3/dx" for the derivative of node `of` with respect to node `by`; "df/dx" when `of` is
 // the output, which the trace calls f.
 template <class Sink, class T, std::size_t C>
-bool write_derivative(Sink& sink, const Tape<T, C>& tape, const std::size_t* of,
-                      std::size_t by) {
+bool write_derivative(Sink& sink, const Tape<T, C>& tape, const std::size_t* of, std::size_t by) {
   bool stored = write_text(sink, "d");
-  stored = (of == nullptr ? write_text(sink, "f")
-                          : write_text(sink, "#") && write_number(sink, *of)) &&
-           stored;
+  stored =
+      (of == nullptr ? write_text(sink, "f") : write_text(sink, "#") && write_number(sink, *of)) &&
+      stored;
   return write_text(sink, "/d") && write_reference(sink, tape, by, false) && stored;
 }
 
@@ -144,9 +143,9 @@ template <class Sink, class T, std::size_t C>
 bool write_trace_operation(Sink& sink, const Tape<T, C>& tape, std::size_t index) {
   const TapeEntry<T>& entry = tape.entry(index);
   const OperationText text = operation_text(entry.operation);
-  bool stored = write_text(sink, "  upstream    ") && write_derivative(sink, tape, nullptr, index) &&
-                write_text(sink, " = ") && write_number(sink, entry.gradient) &&
-                write_text(sink, "\n");
+  bool stored = write_text(sink, "  upstream    ") &&
+                write_derivative(sink, tape, nullptr, index) && write_text(sink, " = ") &&
+                write_number(sink, entry.gradient) && write_text(sink, "\n");
 
   bool local_written = false;
   for (std::size_t k = 0; k < entry.operand_count; ++k) {
