@@ -87,8 +87,8 @@ constexpr const char* Status::message() const {
     case StatusCode::capacity_exceeded:
       return "the tape is full: raise its Capacity template argument";
     case StatusCode::node_invalid:
-      return "a node is empty, not yet recorded or from another tape: build an expression "
-             "from nodes of one tape";
+      return "a node is empty or belongs to another tape: build an expression from nodes of "
+             "one tape";
   }
   return "unknown status";
 }
