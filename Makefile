@@ -64,6 +64,7 @@ demo: $(BUILD)/sine_demo
 	  echo "gnuplot not found: the script is written; to render it, install gnuplot-nox" \
 	       "(apt-get install gnuplot-nox) and run: gnuplot plots/sine_relu.gp"; \
 	fi
+	./$(BUILD)/autodiff_quiz --dot plots/autodiff_quiz.dot
 
 # ---------------------------------------------------------------- tests
 ensure-catch2:
@@ -100,6 +101,9 @@ test: test-unit test-allocation test-compile-fail $(BUILD)/readme_example
 # ---------------------------------------------------------------- lecture figures
 
 # ---------------------------------------------------------------- autodiff
+# The lecture's backpropagation quiz, log(x * y + z): built by `make` and run by `make demo`.
+all: $(BUILD)/autodiff_quiz
+demo: $(BUILD)/autodiff_quiz
 
 # ---------------------------------------------------------------- microcontroller
 

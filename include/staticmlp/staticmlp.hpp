@@ -3,6 +3,8 @@
 #pragma once
 
 #include "activation.hpp"
+#include "autodiff.hpp"
+#include "autodiff_text.hpp"
 #include "backprop.hpp"
 #include "dataset.hpp"
 #include "fit.hpp"

@@ -26,6 +26,9 @@ enum class StatusCode : std::uint8_t {
   file_open_failed,        // the file could not be created
   file_write_failed,       // writing, flushing or closing failed
   file_rename_failed,      // the finished temporary file could not replace the target
+  domain_error,            // index: tape node, value: the operand outside the domain
+  capacity_exceeded,       // index: the tape's capacity in nodes
+  node_invalid,            // an empty node or a node from another tape
 };
 
 struct [[nodiscard]] Status {
@@ -77,6 +80,15 @@ constexpr const char* Status::message() const {
       return "writing the output file failed (disk full or I/O error); the old file is kept";
     case StatusCode::file_rename_failed:
       return "the finished file could not replace the old one; the old file is kept";
+    case StatusCode::domain_error:
+      return "an operation on the tape is outside its domain (log of a non-positive number, "
+             "division by zero or 0 to a negative power): its value and the tape's gradients "
+             "are NaN";
+    case StatusCode::capacity_exceeded:
+      return "the tape is full: raise its Capacity template argument";
+    case StatusCode::node_invalid:
+      return "a node is empty or belongs to another tape: build an expression from nodes of "
+             "one tape";
   }
   return "unknown status";
 }
@@ -94,6 +106,10 @@ constexpr const char* status_index_name(StatusCode code) {
       return "row";
     case StatusCode::hyperparameter_invalid:
       return "setting";
+    case StatusCode::domain_error:
+      return "node";
+    case StatusCode::capacity_exceeded:
+      return "capacity";
     default:
       return nullptr;
   }
@@ -108,6 +124,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::loss_not_finite:
     case StatusCode::loss_diverged:
     case StatusCode::value_not_finite:
+    case StatusCode::domain_error:
       return true;
     default:
       return false;

@@ -1,0 +1,108 @@
+// The lecture's backpropagation quiz: records f(x, y, z) = log(x * y + z) on a tape, prints
+// the compute graph and the backward pass node by node, and ends with the gradient.
+// Usage: autodiff_quiz [X Y Z] [--dot FILE]. The point defaults to (1, 2, -1); --dot also
+// writes the graph as Graphviz DOT text to FILE.
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include <staticmlp/io.hpp>
+#include <staticmlp/staticmlp.hpp>
+
+namespace sm = staticmlp;
+
+namespace {
+
+// Parses a whole argument as a number; false when it is not one.
+bool parse_number(const char* text, double& number) {
+  const char* end = text + std::strlen(text);
+  const auto result = std::from_chars(text, end, number);
+  return result.ec == std::errc{} && result.ptr == end;
+}
+
+void print_usage() {
+  std::fprintf(stderr,
+               "usage: autodiff_quiz [X Y Z] [--dot FILE]\n"
+               "  X Y Z       the point at which to differentiate log(x * y + z); "
+               "default 1 2 -1\n"
+               "  --dot FILE  also write the compute graph as Graphviz DOT text to FILE\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double point[3] = {1.0, 2.0, -1.0};
+  const char* names[3] = {"x", "y", "z"};
+  const char* dot_path = nullptr;
+  int numbers_given = 0;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--dot") == 0 && i + 1 < argc) {
+      dot_path = argv[++i];
+    } else if (numbers_given < 3 && parse_number(argv[i], point[numbers_given])) {
+      ++numbers_given;
+    } else {
+      std::fprintf(stderr, "error: invalid argument '%s': expected a number or --dot FILE\n",
+                   argv[i]);
+      print_usage();
+      return 2;
+    }
+  }
+  if (numbers_given != 0 && numbers_given != 3) {
+    std::fprintf(stderr, "error: give all three of X Y Z, or none for the point (1, 2, -1)\n");
+    print_usage();
+    return 2;
+  }
+
+  sm::StreamSink out(std::cout);
+  sm::write_text(out, "staticmlp autodiff quiz: f(x, y, z) = log(x * y + z) at (x, y, z) = (");
+  for (int i = 0; i < 3; ++i) {
+    sm::write_text(out, i == 0 ? "" : ", ");
+    sm::write_number(out, point[i]);
+  }
+  sm::write_text(out, ")\n\ncompute graph, one node per line in recording order:\n");
+
+  sm::Tape<double, 8> tape;
+  const auto x = tape.variable(point[0], names[0]);
+  const auto y = tape.variable(point[1], names[1]);
+  const auto z = tape.variable(point[2], names[2]);
+  const auto f = log(x * y + z);
+  sm::Status status = sm::write_graph(out, tape);
+
+  if (status.ok()) {
+    sm::write_text(out, "\n");
+    status = sm::write_trace(out, tape, f);
+  }
+  if (!status.ok()) {
+    std::cout.flush();
+    std::fprintf(stderr, "error: the backward pass failed: %s\n", sm::describe(status).c_str());
+    if (status.code == sm::StatusCode::domain_error) {
+      std::fprintf(stderr, "choose a point where x * y + z > 0\n");
+    }
+    return 1;
+  }
+
+  if (dot_path != nullptr) {
+    const sm::Status written =
+        sm::write_file(dot_path, [&](auto& sink) { return sm::write_dot(sink, tape); });
+    if (!written.ok()) {
+      std::cout.flush();
+      std::fprintf(stderr, "error: cannot write %s: %s\n", dot_path, sm::describe(written).c_str());
+      return 1;
+    }
+    sm::write_text(out, "\nwrote ");
+    sm::write_text(out, dot_path);
+    sm::write_text(out, " (draw it with: dot -Tsvg ");
+    sm::write_text(out, dot_path);
+    sm::write_text(out, " -o graph.svg)\n");
+  }
+
+  sm::write_text(out, "\ngradient (df/dx, df/dy, df/dz) = (");
+  const sm::Node<double, 8> variables[3] = {x, y, z};
+  for (int i = 0; i < 3; ++i) {
+    sm::write_text(out, i == 0 ? "" : ", ");
+    sm::write_number(out, tape.gradient(variables[i]));
+  }
+  sm::write_text(out, ")\n");
+  return std::cout ? 0 : 1;
+}
