@@ -128,3 +128,18 @@ TEST_CASE("double network with sgd allocates nothing") {
   });
   CHECK(count == 0);
 }
+
+TEST_CASE("autodiff tape allocates nothing") {
+  double gradient_x = 0;
+  const std::size_t count = allocations_during([&] {
+    sm::Tape<double, 16> tape;
+    auto x = tape.variable(1.0);
+    auto y = tape.variable(2.0);
+    auto z = tape.variable(-1.0);
+    auto f = log(x * y + z);
+    REQUIRE(tape.backward(f).ok());
+    gradient_x = tape.gradient(x);
+  });
+  CHECK(count == 0);
+  CHECK(gradient_x == 2.0);
+}
