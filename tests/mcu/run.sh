@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs the firmware under QEMU and checks what it does, for each core (m4f, m3, m0):
+#   - the training image exits 0, and its progress, final MSE and parameter lines are
+#     bit-identical to those of the same recipe trained on the host (HOST_TRAIN);
+#   - the inference image exits 0;
+#   - the image built to fail (train-fail.elf, which requires an MSE below zero) exits with 1,
+#     the code for "MSE not below the threshold", and prints that error;
+# and that src/mcu/sine_weights.hpp still holds the weights the recipe gives.
+# Usage: run.sh BUILD_DIR HOST_TRAIN [CORE...]. Each run is bounded by $MCU_TIMEOUT seconds.
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+. tests/mcu/qemu.sh
+
+build=$1
+host_train=$2
+shift 2
+cores=${*:-m4f m3 m0}
+passed=0
+failed=0
+compared='^(epoch|final mse|parameter) '
+
+check() {
+  if [ "$1" = ok ]; then
+    echo "ok   $2"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $2"
+    failed=$((failed + 1))
+  fi
+}
+
+host_log=$build/host_train.log
+if "$host_train" >"$host_log"; then
+  check ok "host: the recipe trains on the host"
+else
+  check fail "host: $host_train exited with $?"
+fi
+
+for core in $cores; do
+  echo "---- $core on $(board_of "$core")"
+  log=$build/$core/train.log
+  start=$(date +%s%N)
+  run_image "$core" "$build/$core/train.elf" | tee "$log"
+  status=${PIPESTATUS[0]}
+  milliseconds=$((($(date +%s%N) - start) / 1000000))
+  echo "$core: the training run took $((milliseconds / 1000)).$((milliseconds % 1000 / 100)) s"
+  if [ "$status" -eq 0 ]; then
+    check ok "$core: the training image exits with 0"
+  else
+    check fail "$core: the training image exited with $status (1: MSE too high, 2: fit error," \
+      "3: fault, 124: timed out after ${MCU_TIMEOUT:-60} s)"
+  fi
+
+  if difference=$(diff <(grep -E "$compared" "$host_log") <(grep -E "$compared" "$log")); then
+    check ok "$core: progress, final MSE and parameters are bit-identical to the host's"
+  else
+    printf '%s\n' "$difference" | head -n 20
+    check fail "$core: the firmware's lines differ from the host's (< host, > firmware)"
+  fi
+
+  run_image "$core" "$build/$core/infer.elf"
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    check ok "$core: the inference image exits with 0"
+  else
+    check fail "$core: the inference image exited with $status"
+  fi
+
+  output=$(run_image "$core" "$build/$core/train-fail.elf")
+  status=$?
+  if [ "$status" -eq 1 ]; then
+    check ok "$core: the image built to fail exits with 1"
+  else
+    check fail "$core: the image built to fail exited with $status, not 1"
+  fi
+  if printf '%s\n' "$output" | grep -q '^error: the training MSE is not below '; then
+    check ok "$core: the image built to fail says why"
+  else
+    printf '%s\n' "$output" | tail -n 5
+    check fail "$core: the image built to fail printed no 'error: the training MSE' line"
+  fi
+done
+
+if "$host_train" --header | diff - src/mcu/sine_weights.hpp >/dev/null; then
+  check ok "src/mcu/sine_weights.hpp holds the weights the recipe gives"
+else
+  check fail "src/mcu/sine_weights.hpp is stale: regenerate it with" \
+    "$host_train --header > src/mcu/sine_weights.hpp"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
