@@ -1,7 +1,8 @@
 // The training firmware's twin on the host: trains with the same recipe and prints the same
 // progress, result and parameter lines through the same functions (src/mcu/report.hpp), so
 // tests/mcu/run.sh can compare them with the firmware's output. With --header it prints
-// src/mcu/sine_weights.hpp instead, the trained weights as a constexpr array.
+// src/mcu/sine_weights.hpp instead, the trained weights as a constexpr array, and with --smooth
+// the output of the smooth-activation firmware (src/mcu/smooth_activations.hpp).
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <staticmlp/staticmlp.hpp>
 
 #include "../../src/mcu/report.hpp"
+#include "../../src/mcu/smooth_activations.hpp"
 #include "../../src/sine_recipe.hpp"
 
 namespace {
@@ -38,12 +40,20 @@ void print_header(const sine_recipe::Net& net) {
 
 int main(int argc, char** argv) {
   const bool header = argc > 1 && std::strcmp(argv[1], "--header") == 0;
-  if (argc > 1 && !header) {
-    std::fprintf(stderr, "usage: %s [--header]\n", argv[0]);
+  const bool smooth = argc > 1 && std::strcmp(argv[1], "--smooth") == 0;
+  if (argc > 2 || (argc > 1 && !header && !smooth)) {
+    std::fprintf(stderr, "usage: %s [--header | --smooth]\n", argv[0]);
     return 2;
   }
 
   StdoutSink out;
+  if (smooth) {
+    if (!smooth_activations::train_and_report_all(out)) {
+      std::fprintf(stderr, "error: a fit of the smooth-activation networks failed\n");
+      return 1;
+    }
+    return 0;
+  }
   const auto progress = [&](std::size_t epoch, float loss) {
     if (epoch % 1000 == 0 && !header) {
       report::write_progress(out, epoch, loss);

@@ -3,6 +3,8 @@
 #   - the training image exits 0, and its progress, final MSE and parameter lines are
 #     bit-identical to those of the same recipe trained on the host (HOST_TRAIN);
 #   - the inference image exits 0;
+#   - the smooth-activation image exits 0 and its Tanh and Sigmoid parameters are bit-identical
+#     to the host's;
 #   - the image built to fail (train-fail.elf, which requires an MSE below zero) exits with 1,
 #     the code for "MSE not below the threshold", and prints that error;
 # and that src/mcu/sine_weights.hpp still holds the weights the recipe gives.
@@ -36,6 +38,12 @@ if "$host_train" >"$host_log"; then
 else
   check fail "host: $host_train exited with $?"
 fi
+host_smooth_log=$build/host_smooth.log
+if "$host_train" --smooth >"$host_smooth_log"; then
+  check ok "host: the Tanh and Sigmoid networks train on the host"
+else
+  check fail "host: $host_train --smooth exited with $?"
+fi
 
 for core in $cores; do
   echo "---- $core on $(board_of "$core")"
@@ -65,6 +73,23 @@ for core in $cores; do
     check ok "$core: the inference image exits with 0"
   else
     check fail "$core: the inference image exited with $status"
+  fi
+
+  log=$build/$core/smooth.log
+  run_image "$core" "$build/$core/smooth.elf" >"$log"
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    check ok "$core: the smooth-activation image exits with 0"
+  else
+    check fail "$core: the smooth-activation image exited with $status"
+  fi
+  smooth_lines='^(activation|final mse|parameter) '
+  if difference=$(diff <(grep -E "$smooth_lines" "$host_smooth_log") \
+    <(grep -E "$smooth_lines" "$log")); then
+    check ok "$core: the Tanh and Sigmoid networks are bit-identical to the host's"
+  else
+    printf '%s\n' "$difference" | head -n 20
+    check fail "$core: the Tanh or Sigmoid network differs from the host's (< host, > firmware)"
   fi
 
   output=$(run_image "$core" "$build/$core/train-fail.elf")
