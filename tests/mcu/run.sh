@@ -100,7 +100,7 @@ for core in $cores; do
     check fail "$core: the image built to fail exited with $status, not 1"
   fi
   if printf '%s\n' "$output" | grep -q '^error: the training MSE is not below '; then
-    check ok "$core: the image built to fail says why"
+    check ok "$core: the image built to fail prints its error"
   else
     printf '%s\n' "$output" | tail -n 5
     check fail "$core: the image built to fail printed no 'error: the training MSE' line"
