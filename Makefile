@@ -99,8 +99,8 @@ test: test-unit test-allocation test-compile-fail
 # ---------------------------------------------------------------- microcontroller
 # Firmware for Cortex-M4F (hard float), M3 and M0 (soft float) under QEMU, in build/mcu/CORE/:
 # train.elf (trains with src/sine_recipe.hpp), infer.elf (compiled-in weights), train-fail.elf
-# (requires an MSE below zero, so it must exit with 1), smooth.elf (Tanh and Sigmoid networks)
-# and count.elf (instruction counts).
+# (requires an MSE below zero, so it must exit with 1), smooth.elf (Tanh and Sigmoid networks),
+# count.elf (instruction counts), and boot.elf and fault.elf (the reset and fault handlers).
 #   make mcu        build them, prove there is no heap, exception or RTTI code in them, and
 #                   that an allocating image fails to link
 #   make mcu-run    run them under QEMU and compare the trained parameters with the host's
@@ -127,7 +127,7 @@ MCU_HEAP_LDFLAGS := --specs=nosys.specs -Wl,--defsym=mcu_allow_heap=1 \
   -Wl,--defsym=end=mcu_bss_end -Wl,--defsym=__dso_handle=0
 MCU_HEADERS := $(HEADERS) $(wildcard src/mcu/*.hpp) src/sine_recipe.hpp
 MCU_RUNTIME := startup semihosting
-MCU_IMAGES := train infer train-fail smooth count
+MCU_IMAGES := train infer train-fail smooth count boot fault
 MCU_ELVES := $(foreach core,$(MCU_CORES),$(foreach image,$(MCU_IMAGES),$(MCU_BUILD)/$(core)/$(image).elf))
 MCU_HOST_TRAIN := $(MCU_BUILD)/host_train
 

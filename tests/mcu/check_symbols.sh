@@ -7,8 +7,10 @@
 # Usage: check_symbols.sh IMAGE.elf...   Exit status 0 when every image is clean, else 1.
 set -u
 nm=${NM:-arm-none-eabi-nm}
-heap='malloc|calloc|realloc|free|_malloc_r|_calloc_r|_realloc_r|_free_r|_sbrk|_sbrk_r|_Znw.*|_Zna.*|_Zdl.*|_Zda.*'
-exceptions='__cxa_throw|__cxa_allocate_exception|__cxa_begin_catch|__cxa_rethrow|__gxx_personality_v0|__aeabi_unwind_cpp_pr[0-9]|_Unwind_.*'
+heap='malloc|calloc|realloc|free|_malloc_r|_calloc_r|_realloc_r|_free_r|_sbrk|_sbrk_r'
+heap="$heap|_Znw.*|_Zna.*|_Zdl.*|_Zda.*"
+exceptions='__cxa_throw|__cxa_allocate_exception|__cxa_begin_catch|__cxa_rethrow'
+exceptions="$exceptions|__gxx_personality_v0|__aeabi_unwind_cpp_pr[0-9]|_Unwind_.*"
 rtti='_ZTI.*|_ZTS.*|__dynamic_cast'
 # Prints "KIND: up to four of the symbols [and N more]; " for the names of $names matching $2.
 list_kind() {

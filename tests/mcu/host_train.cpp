@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   sine_recipe::Net net;
   const auto result = sine_recipe::train(net, progress);
   if (!result.ok()) {
-    std::fprintf(stderr, "error: training failed: %s\n", staticmlp::describe(result.status).c_str());
+    std::fprintf(stderr, "error: training failed: %s\n",
+                 staticmlp::describe(result.status).c_str());
     return 1;
   }
   if (header) {

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Runs the firmware under QEMU and checks what it does, for each core (m4f, m3, m0):
+#   - boot.elf exits 0: the reset handler copied .data, cleared .bss and ran constructors;
+#   - fault.elf, which executes an undefined instruction, exits with 3 from the fault handler;
 #   - the training image exits 0, and its progress, final MSE and parameter lines are
 #     bit-identical to those of the same recipe trained on the host (HOST_TRAIN);
 #   - the inference image exits 0;
@@ -47,6 +49,22 @@ fi
 
 for core in $cores; do
   echo "---- $core on $(board_of "$core")"
+  run_image "$core" "$build/$core/boot.elf"
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    check ok "$core: the start-up image exits with 0"
+  else
+    check fail "$core: the start-up image exited with $status"
+  fi
+
+  run_image "$core" "$build/$core/fault.elf"
+  status=$?
+  if [ "$status" -eq 3 ]; then
+    check ok "$core: the faulting image exits with 3"
+  else
+    check fail "$core: the faulting image exited with $status, not 3"
+  fi
+
   log=$build/$core/train.log
   start=$(date +%s%N)
   run_image "$core" "$build/$core/train.elf" | tee "$log"

@@ -25,7 +25,12 @@ for core in $cores; do
     # .su lines: "FILE:LINE:COLUMN:FUNCTION<tab>BYTES<tab>KIND"; keep the function's bare name.
     frame=$(cat "$build/$core/$image.su" "$build/$core/startup.su" "$build/$core/semihosting.su" |
       sort -t "$(printf '\t')" -k 2 -n | tail -n 1 |
-      awk -F '\t' '{ name = $1; sub(/\(.*/, "", name); sub(/.*[: ]/, "", name); print $2 " B (" name ")" }')
+      awk -F '\t' '{
+        name = $1
+        sub(/\(.*/, "", name)
+        sub(/.*[: ]/, "", name)
+        print $2 " B (" name ")"
+      }')
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$core" "$image" "$1" "$2" "$3" \
       $(($1 + $2)) $(($2 + $3)) "$frame"
   done
