@@ -48,9 +48,11 @@ int main() {
   const bool data_copied = copied == initial_value;
   const bool bss_cleared = cleared == 0;
   const bool constructor_ran = constructed.value == initial_value + 1;
-  semihosting::write_text(data_copied ? "ok   .data copied\n" : "FAIL .data not copied\n");
-  semihosting::write_text(bss_cleared ? "ok   .bss cleared\n" : "FAIL .bss not cleared\n");
-  semihosting::write_text(constructor_ran ? "ok   static constructor ran\n"
-                                          : "FAIL static constructor did not run\n");
+  semihosting::write_text(data_copied ? "second boot: .data was copied\n"
+                                      : "error: .data was not copied from flash\n");
+  semihosting::write_text(bss_cleared ? "second boot: .bss was cleared\n"
+                                      : "error: .bss was not cleared\n");
+  semihosting::write_text(constructor_ran ? "second boot: the static constructor ran\n"
+                                          : "error: the static constructor did not run\n");
   return data_copied && bss_cleared && constructor_ran ? 0 : 1;
 }
