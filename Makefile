@@ -198,10 +198,10 @@ mcu: $(MCU_ELVES) $(MCU_HOST_TRAIN) mcu-no-heap-proof
 mcu-run: mcu | ensure-qemu
 	bash tests/mcu/run.sh $(MCU_BUILD) $(MCU_HOST_TRAIN) $(MCU_CORES)
 
-mcu-size: mcu
+mcu-size: $(MCU_ELVES)
 	@sh tests/mcu/size.sh $(MCU_BUILD) $(MCU_CORES)
 
-mcu-count: mcu | ensure-qemu
+mcu-count: $(MCU_ELVES) | ensure-qemu
 	@sh tests/mcu/count.sh $(MCU_BUILD) $(MCU_CORES)
 
 
