@@ -157,6 +157,9 @@ $(MCU_BUILD)/$(1)/%.elf: $(MCU_BUILD)/$(1)/%.o $(MCU_RUNTIME:%=$(MCU_BUILD)/$(1)
 endef
 $(foreach core,$(MCU_CORES),$(eval $(call mcu_core_rules,$(core))))
 
+# The unit test of the firmware's number formatting includes a header outside include/.
+$(BUILD)/tests/test_microcontroller.o: src/mcu/report.hpp
+
 $(MCU_HOST_TRAIN): tests/mcu/host_train.cpp $(MCU_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) $< -o $@

@@ -28,12 +28,14 @@ void write_unsigned(Sink& sink, std::uint32_t value) {
   static_cast<void>(sink.write(text, count));
 }
 
-// Writes the 32 bits of `value` as 0x followed by eight lowercase hex digits.
-template <class Sink>
-void write_hex(Sink& sink, std::uint32_t value) {
-  char text[10] = {'0', 'x'};
-  for (std::size_t i = 0; i < 8; ++i) {
-    const auto nibble = static_cast<unsigned>((value >> (28 - 4 * i)) & 0xFu);
+// Writes every bit of `value`, a std::uint32_t or std::uint64_t, as 0x followed by 8 or 16
+// lowercase hex digits.
+template <class Sink, class Unsigned>
+void write_hex(Sink& sink, Unsigned value) {
+  constexpr std::size_t digits = 2 * sizeof(Unsigned);
+  char text[2 + digits] = {'0', 'x'};
+  for (std::size_t i = 0; i < digits; ++i) {
+    const auto nibble = static_cast<unsigned>((value >> (4 * (digits - 1 - i))) & 0xFu);
     text[2 + i] = static_cast<char>(nibble < 10 ? '0' + nibble : 'a' + (nibble - 10));
   }
   static_cast<void>(sink.write(text, sizeof text));

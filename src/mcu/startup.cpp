@@ -55,9 +55,9 @@ __attribute__((section(".vectors"), used)) const VectorTable vector_table = {
 
 void reset_handler() {
 #if defined(__ARM_FP)
-  // Full access to CP10 and CP11 before the first floating-point instruction, which would
-  // otherwise raise a UsageFault. The barriers make the change visible to what follows.
-  // CPACR, the Coprocessor Access Control Register: CP10 and CP11 are the FPU.
+  // Full access to CP10 and CP11, the FPU, in CPACR (the Coprocessor Access Control Register)
+  // before the first floating-point instruction, which would otherwise raise a UsageFault. The
+  // barriers make the change visible to the instructions that follow.
   auto& cpacr = *reinterpret_cast<volatile std::uint32_t*>(0xE000ED88u);
   cpacr = cpacr | (0xFu << 20);
   asm volatile("dsb\n isb" ::: "memory");

@@ -41,9 +41,7 @@ int main() {
     staticmlp::write_text(out, " (index ");
     report::write_unsigned(out, static_cast<std::uint32_t>(result.status.index));
     staticmlp::write_text(out, ", value bits ");
-    const auto value_bits = staticmlp::detail::bit_cast<std::uint64_t>(result.status.value);
-    report::write_hex(out, static_cast<std::uint32_t>(value_bits >> 32));
-    report::write_hex(out, static_cast<std::uint32_t>(value_bits));
+    report::write_hex(out, staticmlp::detail::bit_cast<std::uint64_t>(result.status.value));
     staticmlp::write_text(out, ")\n");
     return 2;
   }
