@@ -5,8 +5,8 @@
 # the log has exactly one line per executed instruction. The image calls count_marker() around
 # each region. The lines between a pair of marker entries, minus those of an empty pair (the
 # marker's call), are the region's instructions: exact and deterministic, with no timing.
-# Usage: count.sh BUILD_DIR [CORE...]. Needs QEMU 7.2's -singlestep (8.1 and later name it
-# -one-insn-per-tb).
+# Usage: count.sh BUILD_DIR [CORE...]. Uses QEMU 7.2's -singlestep, which QEMU 8.1 deprecated
+# in favour of -accel tcg,one-insn-per-tb=on.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/mcu/qemu.sh
