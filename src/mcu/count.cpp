@@ -10,7 +10,9 @@ using Net = sine_recipe::Net;
 
 // An opaque call (noipa: the optimizer may assume nothing about what it does), so the compiler
 // must expect it to read and write every global below and can move no work across it.
-extern "C" __attribute__((noipa, used)) void count_marker() { asm volatile("" ::: "memory"); }
+extern "C" __attribute__((noipa, used)) void count_marker() {
+  asm volatile("" ::: "memory");
+}
 
 // Globals with external linkage, so that nothing is evaluated at compile time or moved out of
 // its region.

@@ -30,7 +30,9 @@ std::uint32_t call(Operation operation, const void* argument) {
 
 }  // namespace
 
-void write_text(const char* text) { call(sys_write0, text); }
+void write_text(const char* text) {
+  call(sys_write0, text);
+}
 
 void exit(int code) {
   // SYS_EXIT_EXTENDED takes a block of two words: the reason and the exit code. The older

@@ -36,7 +36,7 @@ struct VectorTable {
 
 }  // namespace
 
-__attribute__((section(".vectors"), used)) const VectorTable vector_table = {
+[[gnu::section(".vectors"), gnu::used]] const VectorTable vector_table = {
     mcu_stack_top,
     {
         reset_handler,  // Reset
