@@ -106,6 +106,116 @@ all: $(BUILD)/autodiff_quiz
 demo: $(BUILD)/autodiff_quiz
 
 # ---------------------------------------------------------------- microcontroller
+# Firmware for Cortex-M4F (hard float), M3 and M0 (soft float) under QEMU, in build/mcu/CORE/:
+# train.elf (trains with src/sine_recipe.hpp), infer.elf (compiled-in weights), train-fail.elf
+# (requires an MSE below zero, so it must exit with 1), smooth.elf (Tanh and Sigmoid networks),
+# count.elf (instruction counts), and boot.elf and fault.elf (the reset and fault handlers).
+#   make mcu        build them, prove there is no heap, exception or RTTI code in them, and
+#                   that an allocating image fails to link
+#   make mcu-run    run them under QEMU and compare the trained parameters with the host's
+#   make mcu-size   flash, RAM and stack figures per core and image
+#   make mcu-count  instructions per forward pass and per per-sample SGD step
+MCU_CXX := arm-none-eabi-g++
+MCU_BUILD := build/mcu
+MCU_CORES := m4f m3 m0
+MCU_ARCH_m4f := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+MCU_ARCH_m3 := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
+MCU_ARCH_m0 := -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
+# FLOAT_FLAGS (no FMA contraction) keeps the M4F's results bit-identical to the host's.
+# -fno-math-errno lets sqrt be the bare vsqrt.f32 instruction on the M4F, and
+# -fno-tree-loop-distribute-patterns keeps GCC from turning small loops into calls to newlib's
+# memset and strlen, which are large; both only save flash.
+MCU_CXXFLAGS := -std=c++17 -Os -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+  -ffunction-sections -fdata-sections -Wdouble-promotion $(WARNINGS) $(FLOAT_FLAGS) \
+  -fno-math-errno -fno-tree-loop-distribute-patterns -fstack-usage -Iinclude
+# nano.specs without nosys.specs or rdimon.specs: there is no _sbrk, so malloc cannot link.
+MCU_LDFLAGS := -nostartfiles --specs=nano.specs -T src/mcu/mcu.ld -Wl,--gc-sections
+# Only for the images that prove the symbol check works: a heap (nosys.specs' _sbrk), the
+# symbols it needs, and the linker script's no-heap assertions switched off.
+MCU_HEAP_LDFLAGS := --specs=nosys.specs -Wl,--defsym=mcu_allow_heap=1 \
+  -Wl,--defsym=end=mcu_bss_end -Wl,--defsym=__dso_handle=0
+MCU_HEADERS := $(HEADERS) $(wildcard src/mcu/*.hpp) src/sine_recipe.hpp
+MCU_RUNTIME := startup semihosting
+MCU_IMAGES := train infer train-fail smooth count boot fault
+MCU_ELVES := $(foreach core,$(MCU_CORES),$(foreach image,$(MCU_IMAGES),$(MCU_BUILD)/$(core)/$(image).elf))
+MCU_HOST_TRAIN := $(MCU_BUILD)/host_train
+
+.PHONY: mcu mcu-run mcu-size mcu-count mcu-no-heap-proof ensure-mcu-toolchain ensure-qemu
+
+ensure-mcu-toolchain:
+	$(call require,command -v $(MCU_CXX),gcc-arm-none-eabi,the Arm cross-compiler $(MCU_CXX))
+	$(call require,test -f /usr/lib/arm-none-eabi/newlib/nano.specs,libnewlib-arm-none-eabi,newlib for arm-none-eabi)
+	$(call require,test -f /usr/lib/arm-none-eabi/newlib/thumb/v6-m/nofp/libstdc++_nano.a,libstdc++-arm-none-eabi-newlib,libstdc++ for arm-none-eabi)
+
+ensure-qemu:
+	$(call require,command -v qemu-system-arm,qemu-system-arm,the emulator qemu-system-arm)
+
+# $(1): core. Objects, their .su stack reports and images of one core.
+define mcu_core_rules
+$(MCU_BUILD)/$(1)/%.o: src/mcu/%.cpp $(MCU_HEADERS) | ensure-mcu-toolchain
+	@mkdir -p $$(dir $$@)
+	$(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_CXXFLAGS) -c $$< -o $$@
+
+$(MCU_BUILD)/$(1)/train-fail.o: src/mcu/train.cpp $(MCU_HEADERS) | ensure-mcu-toolchain
+	@mkdir -p $$(dir $$@)
+	$(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_CXXFLAGS) -DMCU_REQUIRED_MSE=0.0f -c $$< -o $$@
+
+$(MCU_BUILD)/$(1)/%.elf: $(MCU_BUILD)/$(1)/%.o $(MCU_RUNTIME:%=$(MCU_BUILD)/$(1)/%.o) src/mcu/mcu.ld
+	$(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_LDFLAGS) -Wl,-Map=$$(@:.elf=.map) \
+	  $$(filter %.o,$$^) -o $$@
+endef
+$(foreach core,$(MCU_CORES),$(eval $(call mcu_core_rules,$(core))))
+
+# The unit test of the firmware's number formatting includes a header outside include/.
+$(BUILD)/tests/test_microcontroller.o: src/mcu/report.hpp
+
+$(MCU_HOST_TRAIN): tests/mcu/host_train.cpp $(MCU_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) $< -o $@
+
+# The proofs that the checks can fail, on the M4F and the M0: the allocating image must fail to
+# link with the assertion's message, and check_symbols.sh must reject the same image when it is
+# allowed a heap (alloc-heap.elf) and an image with exceptions and RTTI (throw.elf).
+MCU_PROOF_CORES := m4f m0
+
+# $(1): core.
+define mcu_proof_rules
+$(MCU_BUILD)/$(1)/throw.o: src/mcu/throw.cpp | ensure-mcu-toolchain
+	@mkdir -p $$(dir $$@)
+	$(MCU_CXX) $(MCU_ARCH_$(1)) $(filter-out -fno-exceptions -fno-rtti,$(MCU_CXXFLAGS)) \
+	  -fexceptions -frtti -c $$< -o $$@
+
+$(MCU_BUILD)/$(1)/alloc-heap.elf $(MCU_BUILD)/$(1)/throw.elf: \
+  $(MCU_RUNTIME:%=$(MCU_BUILD)/$(1)/%.o) src/mcu/mcu.ld
+	$(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_LDFLAGS) $(MCU_HEAP_LDFLAGS) $$(filter %.o,$$^) -o $$@
+
+$(MCU_BUILD)/$(1)/alloc-heap.elf: $(MCU_BUILD)/$(1)/alloc.o
+$(MCU_BUILD)/$(1)/throw.elf: $(MCU_BUILD)/$(1)/throw.o
+
+mcu-no-heap-proof-$(1): $(MCU_BUILD)/$(1)/alloc.o $(MCU_BUILD)/$(1)/alloc-heap.elf \
+  $(MCU_BUILD)/$(1)/throw.elf
+	@sh tests/mcu/no_heap_proof.sh $(MCU_BUILD)/$(1) $(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_LDFLAGS)
+endef
+$(foreach core,$(MCU_PROOF_CORES),$(eval $(call mcu_proof_rules,$(core))))
+
+mcu-no-heap-proof: $(MCU_PROOF_CORES:%=mcu-no-heap-proof-%)
+
+# Objects are intermediate files of the pattern rules: keep them, and their .su files with them.
+.SECONDARY: $(foreach core,$(MCU_CORES),$(foreach object,$(MCU_IMAGES) $(MCU_RUNTIME) alloc throw,\
+  $(MCU_BUILD)/$(core)/$(object).o))
+
+mcu: $(MCU_ELVES) $(MCU_HOST_TRAIN) mcu-no-heap-proof
+	sh tests/mcu/check_symbols.sh $(MCU_ELVES)
+
+mcu-run: mcu | ensure-qemu
+	bash tests/mcu/run.sh $(MCU_BUILD) $(MCU_HOST_TRAIN) $(MCU_CORES)
+
+mcu-size: $(MCU_ELVES)
+	@sh tests/mcu/size.sh $(MCU_BUILD) $(MCU_CORES)
+
+mcu-count: $(MCU_ELVES) | ensure-qemu
+	@sh tests/mcu/count.sh $(MCU_BUILD) $(MCU_CORES)
+
 
 # ---------------------------------------------------------------- compile-time training and model files
 

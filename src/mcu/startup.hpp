@@ -1,0 +1,13 @@
+// What the reset handler leaves for main to read: how much of the stack has been used.
+#pragma once
+
+#include <cstddef>
+
+namespace startup {
+
+// Bytes of the stack written so far, found by the first word below the top of RAM that still
+// holds the pattern the reset handler painted. An estimate: a word written with the pattern's
+// own value would not count.
+std::size_t stack_used();
+
+}  // namespace startup
