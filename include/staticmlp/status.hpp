@@ -26,6 +26,7 @@ enum class StatusCode : std::uint8_t {
   file_open_failed,        // the file could not be created
   file_write_failed,       // writing, flushing or closing failed
   file_rename_failed,      // the finished temporary file could not replace the target
+  epoch_budget_invalid,    // value: the epochs the restarts' trials need
 };
 
 struct [[nodiscard]] Status {
@@ -77,6 +78,9 @@ constexpr const char* Status::message() const {
       return "writing the output file failed (disk full or I/O error); the old file is kept";
     case StatusCode::file_rename_failed:
       return "the finished file could not replace the old one; the old file is kept";
+    case StatusCode::epoch_budget_invalid:
+      return "the restarts do not fit in the epoch budget: give at least one restart and "
+             "keep restarts * trial_epochs at or below epochs";
   }
   return "unknown status";
 }
@@ -108,6 +112,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::loss_not_finite:
     case StatusCode::loss_diverged:
     case StatusCode::value_not_finite:
+    case StatusCode::epoch_budget_invalid:
       return true;
     default:
       return false;

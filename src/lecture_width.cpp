@@ -1,0 +1,33 @@
+// The lecture's width figure: one hidden layer of 4, 40 and 400 ReLU units fitted to the sine
+// data, side by side in plots/width.gp, with each variant's parameter count breakdown.
+#include <cstdio>
+
+#include "lecture_figure.hpp"
+
+int main(int argc, char** argv) {
+  const char* script_path = argc > 1 ? argv[1] : "plots/width.gp";
+  std::printf("lecture width figure: one hidden layer of 4, 40, 400 ReLU units, seed %llu\n",
+              static_cast<unsigned long long>(lecture::figure_seed));
+
+  lecture::Figure<3> figure;
+  lecture::Relu141 narrow;
+  lecture::Relu1401 wide;
+  lecture::Relu14001 widest;
+  const bool trained = figure.add("ReLU 1-4-1", narrow) && figure.add("ReLU 1-40-1", wide) &&
+                       figure.add("ReLU 1-400-1", widest);
+  if (!trained) {
+    return 1;
+  }
+  std::printf("kinks inside [-0.5, 0.5]: 1-4-1 %zu, 1-40-1 %zu, 1-400-1 %zu\n",
+              lecture::count_kinks(narrow), lecture::count_kinks(wide),
+              lecture::count_kinks(widest));
+
+  staticmlp::PlotOptions options;
+  options.title = "Width: one hidden layer of 4, 40, 400 ReLU units";
+  options.png_name = "width.png";
+  options.width = 1500;
+  options.height = 520;
+  options.rows = 1;
+  options.columns = 3;
+  return figure.write(script_path, options) ? 0 : 1;
+}
