@@ -22,56 +22,79 @@ namespace staticmlp {
 
 namespace detail {
 
-// Input of the anchor point of hidden unit j of a layer `width` wide. For one-input networks
-// the anchors are stratified over [lowest, highest] of the sample inputs: unit j's anchor lies
-// in the j-th of `width` equal slices, at a random place. With more inputs it is a random
-// sample's input.
-template <class Net>
-constexpr typename Net::Input anchor_input(
-    SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples, std::size_t j,
-    std::size_t width, SplitMix64& generator) {
+// Pre-activation of unit j of layer L without its bias, sum_i W[j][i] x[i], at `input`.
+template <std::size_t L, class Net>
+constexpr typename Net::Scalar weighted_sum(const Net& net, const typename Net::Input& input,
+                                            std::size_t j) {
   using T = typename Net::Scalar;
-  typename Net::Input input{};
-  if constexpr (Net::input_size == 1) {
-    T lowest = samples[0].input[0];
-    T highest = lowest;
-    for (std::size_t s = 1; s < samples.size; ++s) {
-      const T x = samples[s].input[0];
-      lowest = x < lowest ? x : lowest;
-      highest = x > highest ? x : highest;
-    }
-    const T slice = (static_cast<T>(j) + generator.uniform<T>()) / static_cast<T>(width);
-    input[0] = lowest + (highest - lowest) * slice;
-  } else {
-    input = samples[static_cast<std::size_t>(generator.below(samples.size))].input;
+  typename Net::Activations activations{};
+  const T* x = input.data();
+  if constexpr (L > 0) {
+    net.forward(input.data(), activations);
+    x = activations.data() + Net::activation_offsets[L - 1];
   }
-  return input;
+  T sum = 0;
+  for (std::size_t i = 0; i < Net::widths[L]; ++i) {
+    sum += net.template weight<L>(j, i) * x[i];
+  }
+  return sum;
 }
 
-// Sets the biases of hidden layer L so that unit j's pre-activation is zero at its anchor:
-// b[j] = -(sum_i W[j][i] x[i]) with x the layer's input there, computed with the layers below
-// already placed. The output layer keeps its zero biases.
+// Bias that puts unit j's zero crossing for a one-input network's first layer at a random
+// place in the j-th of `width` equal slices of the inputs' range [lowest, highest].
+template <class Net>
+constexpr typename Net::Scalar stratified_kink_bias(
+    const Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
+    std::size_t j, SplitMix64& generator) {
+  using T = typename Net::Scalar;
+  T lowest = samples[0].input[0];
+  T highest = lowest;
+  for (std::size_t s = 1; s < samples.size; ++s) {
+    const T x = samples[s].input[0];
+    lowest = x < lowest ? x : lowest;
+    highest = x > highest ? x : highest;
+  }
+  constexpr T width = static_cast<T>(Net::widths[1]);
+  const T slice = (static_cast<T>(j) + generator.uniform<T>()) / width;
+  const T kink = lowest + (highest - lowest) * slice;
+  return -net.template weight<0>(j, 0) * kink;
+}
+
+// Bias that puts unit j's zero crossing halfway between its pre-activations at two random
+// samples, so it is active on one and inactive on the other. Up to 8 pairs are drawn to find
+// two different pre-activations; when all are equal it crosses zero at the last one drawn.
+template <std::size_t L, class Net>
+constexpr typename Net::Scalar sample_pair_bias(
+    const Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
+    std::size_t j, SplitMix64& generator) {
+  using T = typename Net::Scalar;
+  T first = 0;
+  T second = 0;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const auto a = static_cast<std::size_t>(generator.below(samples.size));
+    const auto b = static_cast<std::size_t>(generator.below(samples.size));
+    first = weighted_sum<L>(net, samples[a].input, j);
+    second = weighted_sum<L>(net, samples[b].input, j);
+    if (first != second) {
+      break;
+    }
+  }
+  return -(first + second) / T(2);
+}
+
+// Sets the biases of hidden layer L, with the layers below already placed. The output layer
+// keeps its zero biases.
 template <std::size_t L, class Net>
 constexpr void place_layer_biases(
     Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
     SplitMix64& generator) {
-  using T = typename Net::Scalar;
   if constexpr (L + 1 < Net::layer_count) {
-    constexpr std::size_t in_size = Net::widths[L];
-    constexpr std::size_t out_size = Net::widths[L + 1];
-    typename Net::Activations activations{};
-    for (std::size_t j = 0; j < out_size; ++j) {
-      const typename Net::Input anchor = anchor_input<Net>(samples, j, out_size, generator);
-      const T* x = anchor.data();
-      if constexpr (L > 0) {
-        net.forward(anchor.data(), activations);
-        x = activations.data() + Net::activation_offsets[L - 1];
+    for (std::size_t j = 0; j < Net::widths[L + 1]; ++j) {
+      if constexpr (L == 0 && Net::input_size == 1) {
+        net.template bias<L>(j) = stratified_kink_bias(net, samples, j, generator);
+      } else {
+        net.template bias<L>(j) = sample_pair_bias<L>(net, samples, j, generator);
       }
-      T sum = 0;
-      for (std::size_t i = 0; i < in_size; ++i) {
-        sum += net.template weight<L>(j, i) * x[i];
-      }
-      net.template bias<L>(j) = -sum;
     }
   }
 }
@@ -88,9 +111,10 @@ constexpr void place_biases(
 // Initialises `net` from `seed` with the weights of initialize(net, seed), then sets the bias
 // of every hidden unit so that its pre-activation crosses zero inside the data: for ReLU-family
 // units that is the kink, for sigmoid and tanh the centre. For one-input networks the first
-// hidden layer's kinks x = -b / w are spread over the inputs' range, one per equal slice, so no
-// unit starts dead or with its kink outside the data. The data must not be empty; its values
-// are not checked here (fit() checks them).
+// hidden layer's kinks x = -b / w are spread over the inputs' range, one per equal slice. Every
+// other hidden unit crosses zero between two random samples, so no unit starts dead on all the
+// data (unless its pre-activation is the same on every sample drawn). Empty data leaves the
+// biases zero; the values are not checked here (fit() checks them).
 template <class Net>
 constexpr void initialize_in_data(
     Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
