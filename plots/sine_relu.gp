@@ -552,7 +552,7 @@ set output png_path
 set xlabel 'x'
 set ylabel 'y'
 set xrange [-0.55:0.55]
-set yrange [-1.3:1.3]
+set yrange [-1.3:1.9]
 set grid lc rgb '#dddddd'
 set key top right box opaque
 set style line 1 lc rgb '#1f77b4' pt 7 ps 0.7

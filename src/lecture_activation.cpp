@@ -46,11 +46,15 @@ int main(int argc, char** argv) {
   std::printf("  %-12s smooth: no kinks\n", "tanh");
 
   staticmlp::PlotOptions options;
-  options.title = "Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh";
+  options.title =
+      "Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh "
+      "(MSE on the 100 training points)";
   options.png_name = "activation.png";
-  options.width = 1200;
-  options.height = 900;
+  options.width = 1000;
+  options.height = 760;
   options.rows = 2;
   options.columns = 2;
+  // Room above the data for the legend.
+  options.y_max = 1.9;
   return figure.write(script_path, options) ? 0 : 1;
 }

@@ -64,7 +64,7 @@ class Figure {
                 result.epochs, restart_options<Net>().restarts, result.restart,
                 static_cast<double>(result.final_loss));
 
-    std::snprintf(titles_[count_].data(), titles_[count_].size(), "%s: %zu parameters, MSE %.2g",
+    std::snprintf(titles_[count_].data(), titles_[count_].size(), "%s: %zu parameters, MSE %.3g",
                   name, Net::parameter_count, static_cast<double>(result.final_loss));
     curves_[count_] = staticmlp::sample_curve<curve_points>(net, curve_low, curve_high);
     panels_[count_] = staticmlp::PlotPanel<float>(titles_[count_].data(), data, curves_[count_]);

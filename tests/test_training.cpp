@@ -110,6 +110,22 @@ TEST_CASE("initialize_in_data centres units between samples", "[training]") {
   }
 }
 
+TEST_CASE("rescale_relu_layer keeps the function", "[training]") {
+  Relu14441 original;
+  sm::initialize_in_data(original, sine, 4);
+  Relu14441 rescaled = original;
+  sm::rescale_relu_layer<1>(rescaled, 8.0f);
+  // Scaling by 8 and 1 / 8 is exact in binary, so the outputs are too.
+  CHECK(rescaled.weight<1>(2, 3) == 8.0f * original.weight<1>(2, 3));
+  CHECK(rescaled.bias<1>(2) == 8.0f * original.bias<1>(2));
+  CHECK(rescaled.weight<2>(0, 1) == original.weight<2>(0, 1) / 8.0f);
+  CHECK(rescaled.bias<2>(0) == original.bias<2>(0));
+  for (const auto& sample : sine) {
+    INFO("x = " << sample.input[0]);
+    CHECK(rescaled.predict(sample.input)[0] == original.predict(sample.input)[0]);
+  }
+}
+
 TEST_CASE("cosine_learning_rate falls from initial to final", "[training]") {
   CHECK(sm::cosine_learning_rate(0.01, 0.001, 0, 101) == Approx(0.01).epsilon(1e-12));
   CHECK(sm::cosine_learning_rate(0.01, 0.001, 100, 101) == Approx(0.001).epsilon(1e-12));
@@ -163,6 +179,7 @@ TEST_CASE("train_with_restarts continues the best trial", "[training]") {
   for (std::size_t r = 0; r < 3; ++r) {
     Relu141 trial;
     sm::initialize_in_data(trial, sine, sm::restart_seed(9, r));
+    sm::rescale_relu_layer<0>(trial, options.kink_scale);
     sm::Adam<Relu141> optimizer(options.learning_rate);
     sm::FitOptions<float> fit_options;
     fit_options.epochs = 100;
