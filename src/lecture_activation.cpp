@@ -1,6 +1,7 @@
 // The lecture's activation puzzle: 4 hidden units of ReLU, leaky ReLU, sigmoid and tanh fitted
-// to the sine data, one 2x2 multiplot in plots/activation.gp. The answer is printed too: a ReLU
-// fit is piecewise linear, with its kinks at x = -b / w, and a sigmoid or tanh fit has none.
+// to the sine data, one 2x2 multiplot in plots/activation.gp. It also prints the puzzle's
+// solution: a ReLU fit is piecewise linear with kinks at x = -b / w, a sigmoid or tanh fit has
+// none.
 #include <cstdio>
 
 #include "lecture_figure.hpp"

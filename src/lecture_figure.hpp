@@ -1,5 +1,5 @@
-// What the lecture's figure programs share: printing a variant's parameter count breakdown,
-// training it with progress lines, and collecting its fitted curve and panel title into a
+// Helpers shared by the lecture's figure programs. They print a variant's parameter count
+// breakdown, train it with progress lines, and collect its fitted curve and panel title into a
 // multiplot figure written as a gnuplot script.
 #pragma once
 

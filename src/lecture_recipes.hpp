@@ -1,7 +1,7 @@
 // The lecture's network variants and how each is trained, shared by the figure programs and the
 // tests, so that the tests check exactly the fits the figures show. Every variant is trained by
-// train_with_restarts() (training.hpp) on the 100-point sine data in float; the figures show
-// seed 1 and the tests take medians over seeds 1 to 10.
+// train_with_restarts() (training.hpp) on the 100-point sine data in float. The figures show
+// seed 1, and the tests take medians over seeds 1 to 10.
 #pragma once
 
 #include <cstddef>
@@ -31,10 +31,10 @@ inline constexpr std::size_t sample_count = 100;
 
 inline constexpr auto data = sm::sine_dataset<float, sample_count>();
 
-// The library's defaults (8 restarts of 500 epochs, then a cosine decay to 20 000 epochs in
-// all, first-layer kinks slowed 10 times), except for networks of 100 or more hidden units:
-// their initial kinks already cover the data densely, so one start of 2 000 epochs with the
-// kinks free to move reaches about 2e-7, while an epoch costs 100 times that of a 1-4-1 network.
+// The library's defaults: 8 restarts of 500 epochs, then a cosine decay to 20 000 epochs in all,
+// first-layer kinks slowed 10 times. Networks of 100 or more hidden units differ, because their
+// initial kinks already cover the data densely. One start of 2 000 epochs with the kinks free to
+// move reaches about 2e-7 for them, and each of their epochs costs 100 times a 1-4-1 epoch.
 template <class Net>
 constexpr sm::RestartOptions<float> restart_options() {
   sm::RestartOptions<float> options;

@@ -1,6 +1,6 @@
 // The lecture's width figure: one hidden layer of 4, 40 and 400 ReLU units fitted to the sine
-// data, in a 2x2 multiplot with one cell empty in plots/width.gp, with each variant's parameter
-// count breakdown and the number of kinks inside the data range.
+// data, in a 2x2 multiplot with one cell empty in plots/width.gp. It prints each variant's
+// parameter count breakdown and the number of kinks inside the data range.
 #include <cstdio>
 
 #include "lecture_figure.hpp"

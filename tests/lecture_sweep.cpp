@@ -1,6 +1,6 @@
 // The lecture's targets over seeds 1 to 10, each variant trained as the figures train it
-// (lecture_recipes.hpp): medians against fixed bounds, reliability of the 1-4-1 ReLU fit, MSE
-// falling strictly with depth and with width, and piecewise linearity of every ReLU fit.
+// (lecture_recipes.hpp). The tests check medians against fixed bounds, the reliability of the
+// 1-4-1 ReLU fit, MSE falling strictly with depth and with width, and piecewise linear fits.
 // Its own binary (make test-lecture) because the sweep takes tens of seconds. Before the tests
 // it prints each variant's median, best and worst training MSE over the seeds.
 #define CATCH_CONFIG_RUNNER
@@ -102,7 +102,8 @@ TEST_CASE("ReLU 1-4-1 median at most 0.006", "[sweep]") {
 }
 
 TEST_CASE("ReLU 1-4-1 reaches 0.01 on 9 of 10 seeds", "[sweep]") {
-  // PyTorch 1.13 with its default init and Adam at 0.01 reaches it on 1 of 10.
+  // PyTorch 1.13 (float64, default nn.Linear init, Adam at 0.01, 20 000 full-batch steps)
+  // reaches it on 1 of 10 seeds, as measured for this project.
   CHECK(seeds_at_or_below<lecture::Relu141>(0.01f) >= 9);
 }
 

@@ -1,7 +1,7 @@
-// What makes small fits good, as a recipe on top of fit(): an initialiser that puts every
-// ReLU-family kink (and every sigmoid or tanh centre) inside the data, a rescaling that slows
-// the kinks without changing the function, a cosine learning-rate schedule, and
-// train_with_restarts(), which tries several seeds briefly and trains the best on.
+// A training recipe for small fits on top of fit(). initialize_in_data() puts every ReLU-family
+// kink (and every sigmoid or tanh centre) inside the data, and rescale_relu_layer() slows the
+// kinks without changing the function. train_with_restarts() tries several seeds briefly and
+// trains the best on while cosine_learning_rate() lowers the learning rate.
 // Its budget counts full-data gradient evaluations: restarts * trial_epochs + the final phase
 // is exactly options.epochs. Everything is constexpr and allocates nothing.
 #pragma once
@@ -185,9 +185,9 @@ struct RestartOptions {
   T learning_rate = T(0.01);
   T final_learning_rate = T(1e-5);
   // Factor by which rescale_relu_layer() slows the first layer's kinks when that layer is
-  // ReLU-family; 1 leaves initialize_in_data()'s start as it is. On the lecture's 1-4-1 fit
-  // 10 takes the median MSE over ten seeds from 0.0034 to 0.0014, because the kinks then stay
-  // spread out instead of two of them meeting; networks of hundreds of units fit better with 1.
+  // ReLU-family; 1 leaves initialize_in_data()'s start as it is. On the lecture's 1-4-1 sine
+  // fit, 10 takes the median MSE over ten seeds from 0.0034 to 0.0014 because the kinks stay
+  // spread out instead of two of them meeting. Networks of hundreds of units fit better with 1.
   T kink_scale = T(10);
 };
 
@@ -237,9 +237,9 @@ struct CosineSchedule {
 
 }  // namespace detail
 
-// Trains `net` with Adam: for each of options.restarts seeds (restart_seed(seed, r)), an
+// Trains `net` with Adam. Each of options.restarts seeds (restart_seed(seed, r)) gives an
 // initialize_in_data() start, with its first layer rescaled by options.kink_scale when that
-// layer is ReLU-family, trained options.trial_epochs at options.learning_rate; the trial
+// layer is ReLU-family, trained options.trial_epochs at options.learning_rate. The trial
 // that ends with the lowest MSE (the first on ties) then continues, optimizer state and all,
 // for the rest of options.epochs with the learning rate falling along a cosine. progress gets
 // (epoch, loss) counted over the whole budget. Fails with the first failing fit()'s status,
