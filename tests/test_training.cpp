@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <string>
 
 #include <staticmlp/staticmlp.hpp>
 
@@ -202,14 +203,36 @@ TEST_CASE("train_with_restarts rejects a budget too small", "[training]") {
   options.trial_epochs = 500;
   Relu141 net;
   const auto too_long = sm::train_with_restarts(net, sine, 1, options);
-  CHECK(too_long.status.code == sm::StatusCode::epoch_budget_invalid);
+  CHECK(too_long.status.code == sm::StatusCode::restart_options_invalid);
+  CHECK(too_long.status.index == 0);
   // 2 restarts * 500 epochs = 1000 > 999.
   CHECK(too_long.status.value == 1000.0);
   CHECK(too_long.epochs == 0);
 
   options.restarts = 0;
   const auto none = sm::train_with_restarts(net, sine, 1, options);
-  CHECK(none.status.code == sm::StatusCode::epoch_budget_invalid);
+  CHECK(none.status.code == sm::StatusCode::restart_options_invalid);
+  CHECK(none.status.index == 0);
+}
+
+TEST_CASE("train_with_restarts rejects bad rates and scales", "[training]") {
+  Relu141 net;
+  sm::RestartOptions<float> options;
+  options.final_learning_rate = -1e-5f;
+  const auto negative_rate = sm::train_with_restarts(net, sine, 1, options);
+  CHECK(negative_rate.status.code == sm::StatusCode::restart_options_invalid);
+  CHECK(negative_rate.status.index == 1);
+  CHECK(negative_rate.status.value == static_cast<double>(-1e-5f));
+  CHECK(negative_rate.epochs == 0);
+  CHECK(std::string(sm::describe(negative_rate.status).c_str()).find("setting 1") !=
+        std::string::npos);
+
+  options.final_learning_rate = 1e-5f;
+  options.kink_scale = 0.0f;
+  const auto zero_scale = sm::train_with_restarts(net, sine, 1, options);
+  CHECK(zero_scale.status.code == sm::StatusCode::restart_options_invalid);
+  CHECK(zero_scale.status.index == 2);
+  CHECK(zero_scale.epochs == 0);
 }
 
 TEST_CASE("train_with_restarts reports a failing fit", "[training]") {

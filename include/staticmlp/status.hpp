@@ -26,7 +26,7 @@ enum class StatusCode : std::uint8_t {
   file_open_failed,        // the file could not be created
   file_write_failed,       // writing, flushing or closing failed
   file_rename_failed,      // the finished temporary file could not replace the target
-  epoch_budget_invalid,    // value: the epochs the restarts' trials need
+  restart_options_invalid, // index: 0 restarts, 1 final learning rate, 2 kink scale; value: it
 };
 
 struct [[nodiscard]] Status {
@@ -78,9 +78,10 @@ constexpr const char* Status::message() const {
       return "writing the output file failed (disk full or I/O error); the old file is kept";
     case StatusCode::file_rename_failed:
       return "the finished file could not replace the old one; the old file is kept";
-    case StatusCode::epoch_budget_invalid:
-      return "the restarts do not fit in the epoch budget: give at least one restart and "
-             "keep restarts * trial_epochs at or below epochs";
+    case StatusCode::restart_options_invalid:
+      return "a restart setting is invalid: give at least one restart with restarts * "
+             "trial_epochs at or below epochs, and a positive, finite final learning rate and "
+             "kink scale";
   }
   return "unknown status";
 }
@@ -97,6 +98,7 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::value_not_finite:
       return "row";
     case StatusCode::hyperparameter_invalid:
+    case StatusCode::restart_options_invalid:
       return "setting";
     default:
       return nullptr;
@@ -112,7 +114,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::loss_not_finite:
     case StatusCode::loss_diverged:
     case StatusCode::value_not_finite:
-    case StatusCode::epoch_budget_invalid:
+    case StatusCode::restart_options_invalid:
       return true;
     default:
       return false;

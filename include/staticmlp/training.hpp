@@ -242,9 +242,10 @@ struct CosineSchedule {
 // layer is ReLU-family, trained options.trial_epochs at options.learning_rate. The trial
 // that ends with the lowest MSE (the first on ties) then continues, optimizer state and all,
 // for the rest of options.epochs with the learning rate falling along a cosine. progress gets
-// (epoch, loss) counted over the whole budget. Fails with the first failing fit()'s status,
-// or with epoch_budget_invalid (value: restarts * trial_epochs) when there are no restarts or
-// the trials alone exceed the budget.
+// (epoch, loss) counted over the whole budget. Fails with the first failing fit()'s status, or
+// before any training with restart_options_invalid: setting 0 (value: restarts * trial_epochs)
+// when there are no restarts or the trials alone exceed the budget, setting 1 or 2 when
+// final_learning_rate or kink_scale is not positive and finite.
 template <class Net, class Callback = NoProgress>
 constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
@@ -255,7 +256,17 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
   const std::size_t trial_budget = options.restarts * options.trial_epochs;
   if (options.restarts == 0 || trial_budget > options.epochs) {
     result.status =
-        make_status(StatusCode::epoch_budget_invalid, 0, static_cast<double>(trial_budget));
+        make_status(StatusCode::restart_options_invalid, 0, static_cast<double>(trial_budget));
+    return result;
+  }
+  if (!(options.final_learning_rate > T(0)) || !is_finite(options.final_learning_rate)) {
+    result.status = make_status(StatusCode::restart_options_invalid, 1,
+                                static_cast<double>(options.final_learning_rate));
+    return result;
+  }
+  if (!(options.kink_scale > T(0)) || !is_finite(options.kink_scale)) {
+    result.status = make_status(StatusCode::restart_options_invalid, 2,
+                                static_cast<double>(options.kink_scale));
     return result;
   }
 
