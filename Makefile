@@ -94,7 +94,7 @@ test: test-unit test-allocation test-compile-fail
 
 # ---------------------------------------------------------------- lecture figures
 #   make plots                     fit every variant of the lecture, write plots/*.gp and *.png
-#   make test-lecture              the lecture's targets as medians over seeds 1 to 10 (~30 s)
+#   make test-lecture              the lecture's targets as medians over seeds 1 to 10 (slow)
 .PHONY: plots ensure-gnuplot test-lecture
 LECTURE_PROGRAMS := lecture_depth lecture_width lecture_activation
 LECTURE_FIGURES := sine_relu depth width activation
