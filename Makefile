@@ -99,6 +99,35 @@ test-compile-fail:
 test: test-unit test-allocation test-compile-fail $(BUILD)/readme_example
 
 # ---------------------------------------------------------------- lecture figures
+#   make plots                     fit every variant of the lecture, write plots/*.gp and *.png
+#   make test-lecture              the lecture's targets as medians over seeds 1 to 10 (slow)
+.PHONY: plots ensure-gnuplot test-lecture
+LECTURE_PROGRAMS := lecture_depth lecture_width lecture_activation
+LECTURE_FIGURES := sine_relu depth width activation
+
+$(addprefix $(BUILD)/,$(LECTURE_PROGRAMS)): src/lecture_figure.hpp src/lecture_recipes.hpp
+$(BUILD)/tests/test_lecture.o: src/lecture_recipes.hpp tests/lecture_support.hpp
+
+ensure-gnuplot:
+	$(call require,command -v gnuplot,gnuplot-nox,gnuplot)
+
+plots: $(BUILD)/sine_demo $(addprefix $(BUILD)/,$(LECTURE_PROGRAMS)) | ensure-gnuplot
+	@mkdir -p plots
+	./$(BUILD)/sine_demo plots/sine_relu.gp
+	@for program in $(LECTURE_PROGRAMS); do \
+	  ./$(BUILD)/$$program plots/$${program#lecture_}.gp || exit 1; \
+	done
+	@for figure in $(LECTURE_FIGURES); do \
+	  gnuplot plots/$$figure.gp && echo "wrote plots/$$figure.png" || exit 1; \
+	done
+
+# Its own binary: ten seeds of every variant take too long for the unit suite.
+$(BUILD)/lecture_tests: tests/lecture_sweep.cpp tests/lecture_support.hpp src/lecture_recipes.hpp $(HEADERS) | ensure-catch2
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $< -o $@
+
+test-lecture: $(BUILD)/lecture_tests
+	./$(BUILD)/lecture_tests
 
 # ---------------------------------------------------------------- autodiff
 # The lecture's backpropagation quiz, log(x * y + z): built by `make` and run by `make demo`.

@@ -40,12 +40,15 @@ int main(int argc, char** argv) {
   std::printf("trained %zu epochs: training MSE %.6f (initial %.6f)\n", result.epochs,
               static_cast<double>(result.final_loss), static_cast<double>(result.initial_loss));
 
-  const auto curve = sm::sample_curve<400>(net, -0.5f, 0.5f);
-  const std::array<sm::PlotPanel<float>, 1> panels = {
-      sm::PlotPanel<float>("1-4-1 ReLU network fitted to sin((x + 0.5) 2{/Symbol p})", data,
-                           curve)};
+  const auto curve = sm::sample_curve<441>(net, -0.55f, 0.55f);
+  char title[96] = {};
+  std::snprintf(title, sizeof title, "ReLU 1-4-1 fitted to sin((x + 0.5) 2{/Symbol p}): "
+                "%zu parameters, MSE %.3g", Net::parameter_count,
+                static_cast<double>(result.final_loss));
+  const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>(title, data, curve)};
   sm::PlotOptions plot;
   plot.png_name = "sine_relu.png";
+  plot.y_max = 1.9;  // room above the data for the legend, as in the lecture figures
   const sm::Status written = sm::write_file(
       script_path, [&](auto& sink) { return sm::write_gnuplot(sink, panels, plot); });
   if (!written.ok()) {

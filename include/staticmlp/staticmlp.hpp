@@ -16,3 +16,4 @@
 #include "optimizer.hpp"
 #include "random.hpp"
 #include "status.hpp"
+#include "training.hpp"

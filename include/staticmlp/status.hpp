@@ -29,6 +29,7 @@ enum class StatusCode : std::uint8_t {
   domain_error,            // index: tape node, value: the operand outside the domain
   capacity_exceeded,       // index: the tape's capacity in nodes
   node_invalid,            // an empty node or a node from another tape
+  restart_options_invalid, // index: 0 restarts, 1 final learning rate, 2 kink scale; value: it
 };
 
 struct [[nodiscard]] Status {
@@ -89,6 +90,10 @@ constexpr const char* Status::message() const {
     case StatusCode::node_invalid:
       return "a node is empty or belongs to another tape: build an expression from nodes of "
              "one tape";
+    case StatusCode::restart_options_invalid:
+      return "a restart setting is invalid: give at least one restart with restarts * "
+             "trial_epochs at or below epochs, and a positive, finite final learning rate and "
+             "kink scale";
   }
   return "unknown status";
 }
@@ -105,6 +110,7 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::value_not_finite:
       return "row";
     case StatusCode::hyperparameter_invalid:
+    case StatusCode::restart_options_invalid:
       return "setting";
     case StatusCode::domain_error:
       return "node";
@@ -125,6 +131,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::loss_diverged:
     case StatusCode::value_not_finite:
     case StatusCode::domain_error:
+    case StatusCode::restart_options_invalid:
       return true;
     default:
       return false;

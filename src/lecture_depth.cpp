@@ -1,0 +1,36 @@
+// The lecture's depth figure: 0, 1, 2 and 3 hidden layers of 4 ReLU units fitted to the sine
+// data, one 2x2 multiplot in plots/depth.gp, with each variant's parameter count breakdown.
+#include <cstdio>
+
+#include "lecture_figure.hpp"
+
+int main(int argc, char** argv) {
+  const char* script_path = argc > 1 ? argv[1] : "plots/depth.gp";
+  std::printf("lecture depth figure: 0 to 3 hidden layers of 4 ReLU units, seed %llu\n",
+              static_cast<unsigned long long>(lecture::figure_seed));
+
+  lecture::Figure<4> figure;
+  lecture::Linear linear;
+  lecture::Relu141 one_layer;
+  lecture::Relu1441 two_layers;
+  lecture::Relu14441 three_layers;
+  const bool trained = figure.add("no hidden layer (linear)", linear) &&
+                       figure.add("ReLU 1-4-1", one_layer) &&
+                       figure.add("ReLU 1-4-4-1", two_layers) &&
+                       figure.add("ReLU 1-4-4-4-1", three_layers);
+  if (!trained) {
+    return 1;
+  }
+
+  staticmlp::PlotOptions options;
+  options.title =
+      "Depth: 0, 1, 2, 3 hidden layers of 4 ReLU units (MSE on the 100 training points)";
+  options.png_name = "depth.png";
+  options.width = 1000;
+  options.height = 760;
+  options.rows = 2;
+  options.columns = 2;
+  // Room above the data for the legend.
+  options.y_max = 1.9;
+  return figure.write(script_path, options) ? 0 : 1;
+}

@@ -1,0 +1,37 @@
+// The lecture's width figure: one hidden layer of 4, 40 and 400 ReLU units fitted to the sine
+// data, in a 2x2 multiplot with one cell empty in plots/width.gp. It prints each variant's
+// parameter count breakdown and the number of kinks inside the data range.
+#include <cstdio>
+
+#include "lecture_figure.hpp"
+
+int main(int argc, char** argv) {
+  const char* script_path = argc > 1 ? argv[1] : "plots/width.gp";
+  std::printf("lecture width figure: one hidden layer of 4, 40, 400 ReLU units, seed %llu\n",
+              static_cast<unsigned long long>(lecture::figure_seed));
+
+  lecture::Figure<3> figure;
+  lecture::Relu141 narrow;
+  lecture::Relu1401 wide;
+  lecture::Relu14001 widest;
+  const bool trained = figure.add("ReLU 1-4-1", narrow) && figure.add("ReLU 1-40-1", wide) &&
+                       figure.add("ReLU 1-400-1", widest);
+  if (!trained) {
+    return 1;
+  }
+  std::printf("kinks inside [-0.5, 0.5]: 1-4-1 %zu, 1-40-1 %zu, 1-400-1 %zu\n",
+              lecture::count_kinks(narrow), lecture::count_kinks(wide),
+              lecture::count_kinks(widest));
+
+  staticmlp::PlotOptions options;
+  options.title =
+      "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)";
+  options.png_name = "width.png";
+  options.width = 1000;
+  options.height = 760;
+  options.rows = 2;
+  options.columns = 2;
+  // Room above the data for the legend.
+  options.y_max = 1.9;
+  return figure.write(script_path, options) ? 0 : 1;
+}
