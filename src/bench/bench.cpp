@@ -1,7 +1,7 @@
 // Training throughput of staticmlp against a hand-written Eigen baseline on the lecture's task:
 // 1-H-1 networks on the 100-point sine data, learning rate 0.01, per-sample SGD or full batch.
-// Each run is timed after a warm-up that also sizes it to about --seconds, repeated --repeats
-// times; a row reports the median. With no run options it prints the standard table and the
+// Each run is timed in the thread's CPU time after a warm-up that also sizes it to about
+// --seconds, and repeated --repeats times; a row reports the median and the spread. With no run options it prints the standard table and the
 // memory footprint table; --csv prints the standard table as CSV.
 #include <algorithm>
 #include <cstdio>
@@ -282,8 +282,8 @@ std::vector<Config> standard_configs() {
 int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
   if (!options.csv && options.header) {
-    std::printf("staticmlp bench: 1-H-1 networks on 100 sine samples, learning rate 0.01, "
-                "one core; staticmlp built with %s\n",
+    std::printf("staticmlp bench: 1-H-1 networks on 100 sine samples, learning rate 0.01, one "
+                "thread, CPU time; staticmlp built with the %s flags\n",
                 BENCH_FLAGS);
   }
   print_heading(options);

@@ -8,7 +8,6 @@
 #if __has_include(<Eigen/Dense>)
 #define BENCH_HAS_EIGEN 1
 #include <Eigen/Dense>
-#include <chrono>
 #include <cmath>
 #include <type_traits>
 
@@ -103,7 +102,7 @@ Timing time_eigen(Mode mode, std::size_t epochs) {
   }
   const T rate = static_cast<T>(learning_rate);
 
-  const auto start = std::chrono::steady_clock::now();
+  const double start = thread_seconds();
   if (mode == Mode::sgd) {
     for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
       for (std::size_t s = 0; s < sample_count; ++s) {
@@ -139,11 +138,11 @@ Timing time_eigen(Mode mode, std::size_t epochs) {
       net.b1 -= rate * gradient.b1;
     }
   }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const double elapsed = thread_seconds() - start;
 
   Timing timing;
   timing.ok = true;
-  timing.seconds = elapsed.count();
+  timing.seconds = elapsed;
   timing.final_mse = static_cast<double>(mean_squared_error<T, H, Rule>(net, xs, ys));
   return timing;
 }

@@ -1,9 +1,10 @@
 // One benchmark run: its settings, the trainers that execute it, and what a run measures.
 // A trainer trains a freshly initialised 1-H-1 network on the 100-point sine data for a given
-// number of epochs and returns the wall-clock seconds of the training alone and the final MSE.
+// number of epochs and returns the CPU seconds of the training alone and the final MSE.
 #pragma once
 
 #include <cstddef>
+#include <ctime>
 
 namespace bench {
 
@@ -39,6 +40,15 @@ inline double flops_per_epoch(const Config& config) {
     return n * (16 * h + 3);
   }
   return n * (13 * h + 2) + (6 * h + 2);
+}
+
+// CPU time of the calling thread in seconds (POSIX CLOCK_THREAD_CPUTIME_ID). On a machine shared
+// with other work, wall-clock time also counts the time slices given to other processes; the
+// thread's CPU time does not, though caches and clock frequency still vary with the load.
+inline double thread_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
 }
 
 const char* activation_name(Activation activation);

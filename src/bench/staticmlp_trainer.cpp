@@ -1,5 +1,4 @@
 // Times staticmlp's own training loop: fit() with Sgd on the sine data, per sample or full batch.
-#include <chrono>
 #include <cstdio>
 #include <limits>
 
@@ -23,13 +22,13 @@ Timing time_fit(Mode mode, std::size_t epochs) {
   options.epochs = epochs;
   options.batch_size = mode == Mode::sgd ? 1 : sm::full_batch;
 
-  const auto start = std::chrono::steady_clock::now();
+  const double start = thread_seconds();
   const auto result = sm::fit(net, optimizer, data, options);
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  const double elapsed = thread_seconds() - start;
 
   Timing timing;
   timing.ok = true;
-  timing.seconds = elapsed.count();
+  timing.seconds = elapsed;
   timing.final_mse = static_cast<double>(result.final_loss);
   if (!result.ok()) {
     std::fprintf(stderr, "warning: staticmlp 1-%zu-1 training stopped: %s\n", H,
