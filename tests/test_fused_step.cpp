@@ -1,6 +1,6 @@
-// The per-sample training path: train_sample() updates each layer while backpropagating and must
-// give the same parameters as accumulate_gradient() followed by the optimizer's step(); dot
-// products sum in a fixed order; fit() with batches of one runs in a constant expression.
+// The per-sample training path. train_sample() updates each layer while backpropagating and must
+// give the same parameters as accumulate_gradient() followed by the optimizer's step(). Dot
+// products sum in a fixed order, and fit() with batches of one runs in a constant expression.
 #include <catch2/catch.hpp>
 
 #include <cstddef>

@@ -95,7 +95,8 @@ constexpr void dense_forward(const T* __restrict w, const T* __restrict b,
 
 // Layers with at least this many weights run their loops in calls of their own. GCC drops the
 // restrict qualifiers of a function that it inlines, and at -O2 it adds no run-time overlap
-// checks, so a wide layer's loops vectorize only when not inlined; narrow ones gain by inlining.
+// checks. So a wide layer's loops vectorize only when not inlined, while narrow ones gain more
+// from inlining.
 inline constexpr std::size_t outlined_layer_weights = 16;
 
 template <std::size_t In, std::size_t Out, class Activation, class T>
