@@ -3,6 +3,7 @@
 #   make test                      build and run the Catch2 suite and the compile-fail checks
 #   make test CXX=clang++          the same with clang++
 #   make test SANITIZE=1           the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make bench                     print training throughput and memory footprint tables
 #   make format                    apply .clang-format to every source file
 # Builds go to build/<compiler>[-sanitize]/, so the variants do not overwrite each other.
 
@@ -31,6 +32,7 @@ TEST_OBJECTS := $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(TEST_SOURCES))
 CATCH_HEADER := /usr/include/catch2/catch.hpp
 
 .PHONY: all demo test test-unit test-allocation test-compile-fail format clean ensure-catch2
+.PHONY: bench bench-csv bench-build ensure-eigen
 
 all: $(BUILD)/sine_demo $(BUILD)/readme_example
 
@@ -249,6 +251,67 @@ mcu-count: $(MCU_ELVES) | ensure-qemu
 # ---------------------------------------------------------------- compile-time training and model files
 
 # ---------------------------------------------------------------- benchmarks
+# make bench       the standard table and the footprint table, for two builds of the bench:
+#                  the project's flags (-O2 -ffp-contract=off, SSE2 on x86-64) and -O3
+#                  -march=native with the compiler's default contraction; each build also
+#                  times the Eigen baseline, built with -O3 and -O3 -march=native respectively,
+#                  when Debian's libeigen3-dev is installed (as root the target installs it).
+# make bench-csv   the same rows as CSV on stdout, one header line; build output goes to stderr.
+# BENCH_OPTIONS    passed to every bench run, for example --seconds 0.1 --repeats 5.
+BENCH_OPTIONS ?=
+BENCH_DIR := $(BUILD)/bench
+BENCH_DEPS := $(HEADERS) $(wildcard src/bench/*.hpp)
+EIGEN_INCLUDE := /usr/include/eigen3
+NATIVE_CXXFLAGS := -std=c++17 -O3 -march=native $(WARNINGS) -Iinclude $(EXTRA_CXXFLAGS)
+BENCH_PROGRAMS := $(BENCH_DIR)/bench-default $(BENCH_DIR)/bench-native
+.SECONDARY: $(foreach b,default native,$(foreach o,bench staticmlp_trainer eigen_baseline,\
+  $(BENCH_DIR)/$(b)/$(o).o))
+
+$(BENCH_DIR)/default/%.o: src/bench/%.cpp $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -DBENCH_FLAGS='"default"' -c $< -o $@
+
+$(BENCH_DIR)/native/%.o: src/bench/%.cpp $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(NATIVE_CXXFLAGS) -DBENCH_FLAGS='"native"' -c $< -o $@
+
+$(BENCH_DIR)/default/eigen_baseline.o: src/bench/eigen_baseline.cpp $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O3 -Iinclude -isystem $(EIGEN_INCLUDE) -DBENCH_EIGEN_FLAGS='"O3"' -c $< -o $@
+
+$(BENCH_DIR)/native/eigen_baseline.o: src/bench/eigen_baseline.cpp $(BENCH_DEPS)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O3 -march=native -Iinclude -isystem $(EIGEN_INCLUDE) \
+	  -DBENCH_EIGEN_FLAGS='"O3-native"' -c $< -o $@
+
+$(BENCH_DIR)/bench-%: $(BENCH_DIR)/%/bench.o $(BENCH_DIR)/%/staticmlp_trainer.o \
+    $(BENCH_DIR)/%/eigen_baseline.o
+	$(CXX) $^ -o $@
+
+# Eigen is optional: without it the tables have no Eigen rows.
+ensure-eigen:
+	@if [ ! -f $(EIGEN_INCLUDE)/Eigen/Dense ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Eigen is missing: installing Debian's libeigen3-dev for the baseline rows"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libeigen3-dev) >/dev/null || echo "warning: apt-get install libeigen3-dev failed"; \
+	  else \
+	    echo "Eigen not found: the tables have no Eigen rows (apt-get install libeigen3-dev)"; \
+	  fi; \
+	fi
+
+bench-build: ensure-eigen
+	@$(MAKE) --no-print-directory $(BENCH_PROGRAMS)
+
+bench: bench-build
+	./$(BENCH_DIR)/bench-default $(BENCH_OPTIONS)
+	@echo
+	./$(BENCH_DIR)/bench-native --no-footprint $(BENCH_OPTIONS)
+
+bench-csv:
+	@$(MAKE) --no-print-directory bench-build >&2
+	@./$(BENCH_DIR)/bench-default --csv $(BENCH_OPTIONS)
+	@./$(BENCH_DIR)/bench-native --csv --no-header $(BENCH_OPTIONS)
 
 # ---------------------------------------------------------------- upkeep
 format:

@@ -34,17 +34,18 @@ struct Relu {
   static constexpr bool is_activation = true;
   static constexpr bool is_relu_family = true;
   static constexpr const char* name = "relu";
+  // The selects go through integer masks so that loops over them vectorize (see math.hpp).
   template <class T>
   static constexpr T value(T x) {
-    return x > T(0) ? x : T(0);
+    return detail::select_bits(detail::positive_mask(x), x, T(0));
   }
   template <class T>
   static constexpr T derivative(T x) {
-    return x > T(0) ? T(1) : T(0);
+    return detail::select_bits(detail::positive_mask(x), T(1), T(0));
   }
   template <class T>
   static constexpr T derivative_from_output(T y) {
-    return y > T(0) ? T(1) : T(0);
+    return detail::select_bits(detail::positive_mask(y), T(1), T(0));
   }
 };
 
@@ -64,15 +65,15 @@ struct LeakyRelu {
   }
   template <class T>
   static constexpr T value(T x) {
-    return x > T(0) ? x : slope<T>() * x;
+    return detail::select_bits(detail::positive_mask(x), x, slope<T>() * x);
   }
   template <class T>
   static constexpr T derivative(T x) {
-    return x > T(0) ? T(1) : slope<T>();
+    return detail::select_bits(detail::positive_mask(x), T(1), slope<T>());
   }
   template <class T>
   static constexpr T derivative_from_output(T y) {
-    return y > T(0) ? T(1) : slope<T>();
+    return detail::select_bits(detail::positive_mask(y), T(1), slope<T>());
   }
 };
 

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "dataset.hpp"
@@ -33,53 +34,207 @@ constexpr const typename Net::Scalar* layer_outputs(const Workspace<Net>& worksp
   return workspace.activations.data() + Net::activation_offsets[layer];
 }
 
+// The loops of one layer's backward pass, on pointers that must not overlap: restrict-qualified
+// parameters let the compiler vectorize them without run-time overlap checks.
+
+// delta[o] = dLoss/dz[o] = dLoss/dy[o] * f'(z[o]), with f' taken from the stored y = f(z).
+template <std::size_t Out, class Activation, class T>
+constexpr void scale_by_derivative(T* __restrict delta, const T* __restrict y) {
+  for (std::size_t o = 0; o < Out; ++o) {
+    delta[o] *= Activation::derivative_from_output(y[o]);
+  }
+}
+
+// below[i] = dLoss/dx[i] = sum_o W[o][i] * delta[o], summed over o in order.
+template <std::size_t In, std::size_t Out, class T>
+constexpr void transpose_times(const T* __restrict w, const T* __restrict delta,
+                               T* __restrict below) {
+  for (std::size_t i = 0; i < In; ++i) {
+    below[i] = T(0);
+  }
+  for (std::size_t o = 0; o < Out; ++o) {
+    const T dz = delta[o];
+    for (std::size_t i = 0; i < In; ++i) {
+      below[i] += w[o * In + i] * dz;
+    }
+  }
+}
+
+// dLoss/dW[o][i] += delta[o] * x[i] into gw; dLoss/db[o] += delta[o] into gb.
+template <std::size_t In, std::size_t Out, class T>
+constexpr void add_outer_product(T* __restrict gw, T* __restrict gb, const T* __restrict delta,
+                                 const T* __restrict x) {
+  for (std::size_t o = 0; o < Out; ++o) {
+    const T dz = delta[o];
+    for (std::size_t i = 0; i < In; ++i) {
+      gw[o * In + i] += dz * x[i];
+    }
+    gb[o] += dz;
+  }
+}
+
+// W[o][i] and b[o] updated by the optimizer with gradients delta[o] * x[i] and delta[o];
+// `offset` is W[0][0]'s index among the network's parameters.
+template <std::size_t In, std::size_t Out, class T, class Optimizer>
+constexpr void update_layer(T* __restrict w, T* __restrict b, const T* __restrict delta,
+                            const T* __restrict x, Optimizer& optimizer, std::size_t offset) {
+  for (std::size_t o = 0; o < Out; ++o) {
+    const T dz = delta[o];
+    for (std::size_t i = 0; i < In; ++i) {
+      w[o * In + i] = optimizer.updated(offset + o * In + i, w[o * In + i], dz * x[i]);
+    }
+  }
+  for (std::size_t o = 0; o < Out; ++o) {
+    b[o] = optimizer.updated(offset + Out * In + o, b[o], delta[o]);
+  }
+}
+
+// The same kernels in calls of their own, for wide layers (see outlined_layer_weights).
+template <std::size_t Out, class Activation, class T>
+[[gnu::noinline]] constexpr void scale_by_derivative_outlined(T* __restrict delta,
+                                                              const T* __restrict y) {
+  scale_by_derivative<Out, Activation>(delta, y);
+}
+
+template <std::size_t In, std::size_t Out, class T>
+[[gnu::noinline]] constexpr void transpose_times_outlined(const T* __restrict w,
+                                                          const T* __restrict delta,
+                                                          T* __restrict below) {
+  transpose_times<In, Out>(w, delta, below);
+}
+
+template <std::size_t In, std::size_t Out, class T>
+[[gnu::noinline]] constexpr void add_outer_product_outlined(T* __restrict gw, T* __restrict gb,
+                                                            const T* __restrict delta,
+                                                            const T* __restrict x) {
+  add_outer_product<In, Out>(gw, gb, delta, x);
+}
+
+template <std::size_t In, std::size_t Out, class T, class Optimizer>
+[[gnu::noinline]] constexpr void update_layer_outlined(T* __restrict w, T* __restrict b,
+                                                       const T* __restrict delta,
+                                                       const T* __restrict x,
+                                                       Optimizer& optimizer, std::size_t offset) {
+  update_layer<In, Out>(w, b, delta, x, optimizer, offset);
+}
+
+template <std::size_t In, std::size_t Out>
+inline constexpr bool outlined_layer = In * Out >= outlined_layer_weights;
+
+template <std::size_t In, std::size_t Out, class Activation, class T>
+constexpr void layer_scale_by_derivative(T* delta, const T* y) {
+  if constexpr (outlined_layer<In, Out>) {
+    scale_by_derivative_outlined<Out, Activation>(delta, y);
+  } else {
+    scale_by_derivative<Out, Activation>(delta, y);
+  }
+}
+
+template <std::size_t In, std::size_t Out, class T>
+constexpr void layer_transpose_times(const T* w, const T* delta, T* below) {
+  if constexpr (outlined_layer<In, Out>) {
+    transpose_times_outlined<In, Out>(w, delta, below);
+  } else {
+    transpose_times<In, Out>(w, delta, below);
+  }
+}
+
+template <std::size_t In, std::size_t Out, class T>
+constexpr void layer_add_outer_product(T* gw, T* gb, const T* delta, const T* x) {
+  if constexpr (outlined_layer<In, Out>) {
+    add_outer_product_outlined<In, Out>(gw, gb, delta, x);
+  } else {
+    add_outer_product<In, Out>(gw, gb, delta, x);
+  }
+}
+
+template <std::size_t In, std::size_t Out, class T, class Optimizer>
+constexpr void layer_update(T* w, T* b, const T* delta, const T* x, Optimizer& optimizer,
+                            std::size_t offset) {
+  if constexpr (outlined_layer<In, Out>) {
+    update_layer_outlined<In, Out>(w, b, delta, x, optimizer, offset);
+  } else {
+    update_layer<In, Out>(w, b, delta, x, optimizer, offset);
+  }
+}
+
+template <std::size_t L, class Net>
+constexpr const typename Net::Scalar* layer_inputs(const typename Net::Scalar* input,
+                                                   const Workspace<Net>& workspace) {
+  return L == 0 ? input : layer_outputs(workspace, L == 0 ? 0 : L - 1);
+}
+
 // Backpropagates through layer L. On entry workspace.delta holds dLoss/dy for the layer's
 // outputs y; on exit the layer's gradient is added into `gradient` and, for L > 0,
 // workspace.delta holds dLoss/dx for its inputs x (the outputs of layer L - 1).
 template <std::size_t L, class Net>
 constexpr void backward_layer(const Net& net, const typename Net::Scalar* input,
                               typename Net::Parameters& gradient, Workspace<Net>& workspace) {
-  using T = typename Net::Scalar;
-  using Activation = typename Net::template LayerActivation<L>;
   constexpr std::size_t in_size = Net::widths[L];
   constexpr std::size_t out_size = Net::widths[L + 1];
   constexpr std::size_t weight_offset = Net::layer_offsets[L];
   constexpr std::size_t bias_offset = weight_offset + out_size * in_size;
 
-  const T* x = L == 0 ? input : layer_outputs(workspace, L == 0 ? 0 : L - 1);
-  const T* y = layer_outputs(workspace, L);
-  const T* w = net.parameters().data() + weight_offset;
-
-  // dLoss/dz = dLoss/dy * f'(z), with f' taken from the stored output y = f(z).
-  for (std::size_t o = 0; o < out_size; ++o) {
-    workspace.delta[o] *= Activation::derivative_from_output(y[o]);
-  }
+  layer_scale_by_derivative<in_size, out_size, typename Net::template LayerActivation<L>>(
+      workspace.delta.data(), layer_outputs(workspace, L));
 
   // dLoss/dW[o][i] = dLoss/dz[o] * x[i]; dLoss/db[o] = dLoss/dz[o].
-  for (std::size_t o = 0; o < out_size; ++o) {
-    const T dz = workspace.delta[o];
-    for (std::size_t i = 0; i < in_size; ++i) {
-      gradient[weight_offset + o * in_size + i] += dz * x[i];
-    }
-    gradient[bias_offset + o] += dz;
-  }
+  layer_add_outer_product<in_size, out_size>(gradient.data() + weight_offset,
+                                             gradient.data() + bias_offset,
+                                             workspace.delta.data(),
+                                             layer_inputs<L>(input, workspace));
 
-  // dLoss/dx[i] = sum_o W[o][i] * dLoss/dz[o], with the weights as they were in the forward pass.
+  // dLoss/dx with the weights as they were in the forward pass.
   if constexpr (L > 0) {
-    for (std::size_t i = 0; i < in_size; ++i) {
-      workspace.delta_below[i] = T(0);
-    }
-    for (std::size_t o = 0; o < out_size; ++o) {
-      const T dz = workspace.delta[o];
-      for (std::size_t i = 0; i < in_size; ++i) {
-        workspace.delta_below[i] += w[o * in_size + i] * dz;
-      }
-    }
-    for (std::size_t i = 0; i < in_size; ++i) {
-      workspace.delta[i] = workspace.delta_below[i];
-    }
+    layer_transpose_times<in_size, out_size>(net.parameters().data() + weight_offset,
+                                             workspace.delta.data(),
+                                             workspace.delta_below.data());
+    workspace.delta = workspace.delta_below;
   }
 }
+
+// backward_layer with the update folded in: each parameter of layer L becomes
+// optimizer.updated(index, parameter, its gradient) once dLoss/dx no longer needs it.
+// Used for batches of one sample, whose gradient is the whole update's gradient.
+template <std::size_t L, class Net, class Optimizer>
+constexpr void backward_update_layer(Net& net, const typename Net::Scalar* input,
+                                     Optimizer& optimizer, Workspace<Net>& workspace) {
+  constexpr std::size_t in_size = Net::widths[L];
+  constexpr std::size_t out_size = Net::widths[L + 1];
+  constexpr std::size_t weight_offset = Net::layer_offsets[L];
+  constexpr std::size_t bias_offset = weight_offset + out_size * in_size;
+
+  layer_scale_by_derivative<in_size, out_size, typename Net::template LayerActivation<L>>(
+      workspace.delta.data(), layer_outputs(workspace, L));
+  if constexpr (L > 0) {
+    layer_transpose_times<in_size, out_size>(net.parameters().data() + weight_offset,
+                                             workspace.delta.data(),
+                                             workspace.delta_below.data());
+  }
+  layer_update<in_size, out_size>(net.parameters().data() + weight_offset,
+                                  net.parameters().data() + bias_offset, workspace.delta.data(),
+                                  layer_inputs<L>(input, workspace), optimizer, weight_offset);
+  if constexpr (L > 0) {
+    workspace.delta = workspace.delta_below;
+  }
+}
+
+template <class Net, class Optimizer, std::size_t... Ls>
+constexpr void backward_update_layers(Net& net, const typename Net::Scalar* input,
+                                      Optimizer& optimizer, Workspace<Net>& workspace,
+                                      std::index_sequence<Ls...>) {
+  (backward_update_layer<Net::layer_count - 1 - Ls>(net, input, optimizer, workspace), ...);
+}
+
+// True for an optimizer with the per-parameter form of step(): begin_step() and updated().
+template <class Optimizer, class T, class = void>
+struct HasPerParameterUpdate : std::false_type {};
+template <class Optimizer, class T>
+struct HasPerParameterUpdate<
+    Optimizer, T,
+    std::void_t<decltype(std::declval<Optimizer&>().begin_step()),
+                decltype(std::declval<Optimizer&>().updated(std::size_t{}, T{}, T{}))>>
+    : std::true_type {};
 
 template <class Net, std::size_t... Ls>
 constexpr void backward_layers(const Net& net, const typename Net::Scalar* input,
@@ -125,6 +280,28 @@ constexpr typename Net::Scalar accumulate_gradient(const Net& net,
   }
   detail::backward_layers(net, sample.input.data(), gradient, workspace,
                           std::make_index_sequence<Net::layer_count>{});
+  return loss;
+}
+
+// One update on one sample: the same new parameters as accumulate_gradient() with scale 1 into
+// a zeroed gradient followed by optimizer.step(), but each layer is updated while
+// backpropagating, with no gradient buffer. The optimizer needs begin_step() and updated().
+// Returns the sample's squared error before the update.
+template <class Net, class Optimizer>
+constexpr typename Net::Scalar train_sample(Net& net, Optimizer& optimizer,
+                                            const typename Net::SampleType& sample,
+                                            Workspace<Net>& workspace) {
+  using T = typename Net::Scalar;
+  const T loss = sample_squared_error(net, sample, workspace);
+
+  // d/dy_hat of (y_hat - y)^2 = 2 * (y_hat - y).
+  const T* y_hat = detail::layer_outputs(workspace, Net::layer_count - 1);
+  for (std::size_t o = 0; o < Net::output_size; ++o) {
+    workspace.delta[o] = T(2) * (y_hat[o] - sample.target[o]);
+  }
+  optimizer.begin_step();
+  detail::backward_update_layers(net, sample.input.data(), optimizer, workspace,
+                                 std::make_index_sequence<Net::layer_count>{});
   return loss;
 }
 

@@ -187,7 +187,21 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       }
       // The epoch loss is the mean of each sample's loss just before its batch's update.
       T loss_sum = 0;
-      for (std::size_t start = 0; start < n; start += batch_size) {
+      // Batches of one update each layer while backpropagating, when the optimizer can.
+      constexpr bool can_fuse = detail::HasPerParameterUpdate<Optimizer, T>::value;
+      const bool fused = can_fuse && batch_size == 1;
+      if constexpr (can_fuse) {
+        for (std::size_t s = 0; fused && s < n; ++s) {
+          const std::size_t index = shuffling ? order[s] : s;
+          const T sample_loss = train_sample(net, optimizer, samples[index], workspace);
+          if (!is_finite(sample_loss)) {
+            // The update is already applied, but fail() restores the epoch's start.
+            return fail(StatusCode::loss_not_finite, epoch, sample_loss);
+          }
+          loss_sum += sample_loss;
+        }
+      }
+      for (std::size_t start = 0; !fused && start < n; start += batch_size) {
         const std::size_t count = start + batch_size <= n ? batch_size : n - start;
         for (T& g : gradient) {
           g = T(0);

@@ -98,6 +98,48 @@ constexpr T absolute(T x) {
   return copy_sign(x, T(1));
 }
 
+// The bits of |x|. For values in [0, +infinity] their unsigned order is the order of the
+// values, and every NaN lies above +infinity.
+template <class T>
+constexpr Bits<T> magnitude_bits(T x) {
+  constexpr Bits<T> sign_mask = Bits<T>{1} << (sizeof(T) * 8 - 1);
+  return bit_cast<Bits<T>>(x) & ~sign_mask;
+}
+
+template <class T>
+constexpr Bits<T> infinity_bits() {
+  return bit_cast<Bits<T>>(std::numeric_limits<T>::infinity());
+}
+
+// All bits set when `condition` holds, else none. The branch-free helpers below select with
+// such masks on integer bits, because GCC keeps a select between floats as a branch while
+// -ftrapping-math is on (its default) and then cannot vectorize the loop around it.
+template <class T>
+constexpr Bits<T> mask_if(bool condition) {
+  return static_cast<Bits<T>>(Bits<T>{0} - static_cast<Bits<T>>(condition));
+}
+
+template <class T>
+constexpr T select_bits(Bits<T> mask, T if_set, T if_clear) {
+  return bit_cast<T>(static_cast<Bits<T>>((bit_cast<Bits<T>>(if_set) & mask) |
+                                          (bit_cast<Bits<T>>(if_clear) & ~mask)));
+}
+
+// min(|x|, high) for a finite high >= 0; a NaN passes through as |NaN|.
+template <class T>
+constexpr T clamp_magnitude(T x, T high) {
+  const Bits<T> bits = magnitude_bits(x);
+  const bool above = bits > bit_cast<Bits<T>>(high) && bits <= infinity_bits<T>();
+  return select_bits(mask_if<T>(above), high, bit_cast<T>(bits));
+}
+
+// All bits set for x > 0; none for zeros, negative values and NaN.
+template <class T>
+constexpr Bits<T> positive_mask(T x) {
+  const Bits<T> bits = bit_cast<Bits<T>>(x);
+  return mask_if<T>(static_cast<Bits<T>>(bits - 1) < infinity_bits<T>());
+}
+
 // Splits x as k * ln2 + r with |r| <= ln2 / 2 and returns r; x must be finite or NaN.
 template <class T>
 constexpr T reduce_by_ln2(T x, int& k) {
@@ -112,21 +154,39 @@ constexpr T reduce_by_ln2(T x, int& k) {
   return (x - k_real * Traits::ln2_hi) - k_real * Traits::ln2_lo;
 }
 
+// 1/n! for n = 0 .. terms, each rounded once to T; a constant table, so that no call divides.
+template <class T, int Terms>
+struct InverseFactorials {
+  T values[Terms + 1] = {};
+  constexpr InverseFactorials() {
+    T factorial = 1;
+    values[0] = 1;
+    for (int n = 1; n <= Terms; ++n) {
+      factorial *= static_cast<T>(n);
+      values[n] = T(1) / factorial;
+    }
+  }
+};
+
+template <class T>
+inline constexpr InverseFactorials<T, FloatTraits<T>::exp_terms> exp_coefficients{};
+
+// c[N] + r (c[N + 1] + r (... + r c[terms])): Horner's rule written out at compile time, so
+// that a loop calling it has no inner loop and vectorizes.
+template <int N, class T>
+constexpr T exp_series_from(T r) {
+  constexpr int terms = FloatTraits<T>::exp_terms;
+  if constexpr (N == terms) {
+    return exp_coefficients<T>.values[terms];
+  } else {
+    return exp_coefficients<T>.values[N] + r * exp_series_from<N + 1>(r);
+  }
+}
+
 // expm1(r) for |r| <= ln2 / 2 by its Taylor series, summed without cancellation.
 template <class T>
 constexpr T expm1_reduced(T r) {
-  constexpr int terms = FloatTraits<T>::exp_terms;
-  T factorial = 1;
-  T inverse_factorials[terms + 1] = {};
-  for (int n = 1; n <= terms; ++n) {
-    factorial *= static_cast<T>(n);
-    inverse_factorials[n] = T(1) / factorial;
-  }
-  T sum = inverse_factorials[terms];
-  for (int n = terms - 1; n >= 1; --n) {
-    sum = inverse_factorials[n] + r * sum;
-  }
-  return r * sum;
+  return r * exp_series_from<1>(r);
 }
 
 // Clamps into [low, high]; a NaN passes through unchanged.
@@ -311,23 +371,50 @@ constexpr T sqrt(T x) {
   return detail::sqrt_by_digits(x);
 }
 
+namespace detail {
+// expm1(x) for x in [0, 2 * tanh_saturation], where 2^k stays normal: one scaling instead of
+// expm1's two halves, which give the same bits here because scaling by 2^k is then exact.
+template <class T>
+constexpr T expm1_nonnegative(T x) {
+  int k = 0;
+  const T p = expm1_reduced(reduce_by_ln2(x, k));
+  const T scale = power_of_two<T>(k);
+  return p * scale + (scale - T(1));
+}
+}  // namespace detail
+
 // Hyperbolic tangent: exactly +-1 beyond the saturation point, odd, tanh(-0) = -0.
+// Branch-free, so that a loop over many inputs vectorizes.
 template <class T>
 constexpr T tanh(T x) {
   detail::check_float_type<T>();
-  const T a = detail::clamp(detail::absolute(x), T(0), detail::FloatTraits<T>::tanh_saturation);
+  const T a = detail::clamp_magnitude(x, detail::FloatTraits<T>::tanh_saturation);
   // tanh(a) = expm1(2a) / (expm1(2a) + 2), with no cancellation for small a.
-  const T e = expm1(T(2) * a);
+  const T e = detail::expm1_nonnegative(T(2) * a);
   return detail::copy_sign(e / (e + T(2)), x);
 }
 
 // Logistic function 1 / (1 + e^-x): exactly 0 and 1 at the far ends, never NaN for finite x.
+// Branch-free, so that a loop over many inputs vectorizes; the same bits as exp(-|x|) in it.
 template <class T>
 constexpr T sigmoid(T x) {
   detail::check_float_type<T>();
-  // e = e^-|x| lies in (0, 1], so neither branch can overflow.
-  const T e = exp(-detail::absolute(x));
-  const T numerator = x >= T(0) ? T(1) : e;
+  using Traits = detail::FloatTraits<T>;
+  // e = e^-|x| lies in (0, 1], so neither branch can overflow; it is 0 where exp underflows.
+  const T limit = -Traits::exp_underflow;
+  const T a = detail::clamp_magnitude(x, limit);
+  int k = 0;
+  const T r = detail::reduce_by_ln2(-a, k);
+  const int k_first = k / 2;
+  const T scaled = (T(1) + detail::expm1_reduced(r)) * detail::power_of_two<T>(k_first) *
+                   detail::power_of_two<T>(k - k_first);
+  const detail::Bits<T> magnitude = detail::magnitude_bits(x);
+  const bool underflows = magnitude > detail::bit_cast<detail::Bits<T>>(limit) &&
+                          magnitude <= detail::infinity_bits<T>();
+  const T e = detail::select_bits(detail::mask_if<T>(underflows), T(0), scaled);
+  // x >= 0 gives 1 / (1 + e^-x); x < 0 gives e^x / (1 + e^x). At x = -0 both are 1 / 2.
+  const bool negative = detail::bit_cast<detail::Bits<T>>(x) != magnitude;
+  const T numerator = detail::select_bits(detail::mask_if<T>(negative), e, T(1));
   return numerator / (T(1) + e);
 }
 

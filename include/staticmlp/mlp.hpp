@@ -44,6 +44,67 @@ template <class Layer>
 struct DenseWidth : std::integral_constant<std::size_t, 1> {};
 template <std::size_t Width, class Activation>
 struct DenseWidth<Dense<Width, Activation>> : std::integral_constant<std::size_t, Width> {};
+
+// Number of partial sums in dot<N>: a power of two up to 32, so that the products of a long
+// sum fill several vector registers at once.
+constexpr std::size_t dot_lanes(std::size_t n) {
+  std::size_t lanes = 1;
+  while (lanes < n && lanes < 32) {
+    lanes *= 2;
+  }
+  return lanes;
+}
+
+// sum_i a[i] b[i] in a fixed order that does not depend on the target: lane j sums the
+// products i = j, j + lanes, ... in turn, then the lanes are added pairwise, halving each time.
+// The same order in constant evaluation and at run time gives the same bits; it lets the
+// compiler vectorize the sum without reassociating floating-point additions.
+template <std::size_t N, class T>
+constexpr T dot(const T* a, const T* b) {
+  constexpr std::size_t lanes = dot_lanes(N);
+  T partial[lanes] = {};
+  for (std::size_t j = 0; j < lanes && j < N; ++j) {
+    partial[j] = a[j] * b[j];
+  }
+  std::size_t i = lanes;
+  for (; i + lanes <= N; i += lanes) {
+    for (std::size_t j = 0; j < lanes; ++j) {
+      partial[j] += a[i + j] * b[i + j];
+    }
+  }
+  for (std::size_t j = 0; i + j < N; ++j) {
+    partial[j] += a[i + j] * b[i + j];
+  }
+  for (std::size_t width = lanes / 2; width > 0; width /= 2) {
+    for (std::size_t j = 0; j < width; ++j) {
+      partial[j] += partial[j + width];
+    }
+  }
+  return partial[0];
+}
+
+// y[o] = f(b[o] + sum_i W[o][i] x[i]) for W[Out][In], the sum taken by dot. The pointers must
+// not overlap; restrict-qualified parameters let the compiler vectorize without checking.
+template <std::size_t In, std::size_t Out, class Activation, class T>
+constexpr void dense_forward(const T* __restrict w, const T* __restrict b,
+                             const T* __restrict x, T* __restrict y) {
+  for (std::size_t o = 0; o < Out; ++o) {
+    y[o] = Activation::value(b[o] + dot<In>(w + o * In, x));
+  }
+}
+
+// Layers with at least this many weights run their loops in calls of their own. GCC drops the
+// restrict qualifiers of a function that it inlines, and at -O2 it adds no run-time overlap
+// checks. So a wide layer's loops vectorize only when not inlined, while narrow ones gain more
+// from inlining.
+inline constexpr std::size_t outlined_layer_weights = 16;
+
+template <std::size_t In, std::size_t Out, class Activation, class T>
+[[gnu::noinline]] constexpr void dense_forward_outlined(const T* __restrict w,
+                                                        const T* __restrict b,
+                                                        const T* __restrict x, T* __restrict y) {
+  dense_forward<In, Out, Activation>(w, b, x, y);
+}
 }  // namespace detail
 
 template <class T, std::size_t Inputs, class... Layers>
@@ -173,21 +234,18 @@ class Mlp {
     (forward_layer<Ls>(input, activations), ...);
   }
 
-  // y[o] = f(b[o] + sum_i W[o][i] x[i]).
   template <std::size_t L>
   constexpr void forward_layer(const T* input, Activations& activations) const {
     constexpr std::size_t in_size = widths[L];
     constexpr std::size_t out_size = widths[L + 1];
     const T* x = L == 0 ? input : activations.data() + activation_offsets[L == 0 ? 0 : L - 1];
-    T* y = activations.data() + activation_offsets[L];
     const T* w = parameters_.data() + layer_offsets[L];
     const T* b = w + out_size * in_size;
-    for (std::size_t o = 0; o < out_size; ++o) {
-      T sum = b[o];
-      for (std::size_t i = 0; i < in_size; ++i) {
-        sum += w[o * in_size + i] * x[i];
-      }
-      y[o] = LayerActivation<L>::value(sum);
+    T* y = activations.data() + activation_offsets[L];
+    if constexpr (in_size * out_size >= detail::outlined_layer_weights) {
+      detail::dense_forward_outlined<in_size, out_size, LayerActivation<L>>(w, b, x, y);
+    } else {
+      detail::dense_forward<in_size, out_size, LayerActivation<L>>(w, b, x, y);
     }
   }
 

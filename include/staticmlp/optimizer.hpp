@@ -1,7 +1,9 @@
 // Optimizers: plain gradient descent (Sgd), heavy-ball Momentum and Adam (Kingma and Ba, 2015,
 // with PyTorch's placement of epsilon). Each is sized by the network at compile time: Sgd has no
 // state, Momentum keeps one velocity per parameter, Adam two moments per parameter.
-// check() validates the settings; step(parameters, gradient) applies one update.
+// check() validates the settings; step(parameters, gradient) applies one update. The same
+// update one parameter at a time, for loops that update while they backpropagate: begin_step()
+// once, then parameter = updated(i, parameter, gradient) for each index i, in any order.
 #pragma once
 
 #include <array>
@@ -42,9 +44,14 @@ struct Sgd {
 
   constexpr Status check() const { return detail::check_learning_rate(learning_rate); }
   constexpr void reset() {}
+  constexpr void begin_step() {}
+  constexpr T updated(std::size_t, T parameter, T g) const {
+    return parameter - learning_rate * g;
+  }
   constexpr void step(Parameters& parameters, const Parameters& gradient) {
+    begin_step();
     for (std::size_t i = 0; i < Net::parameter_count; ++i) {
-      parameters[i] -= learning_rate * gradient[i];
+      parameters[i] = updated(i, parameters[i], gradient[i]);
     }
   }
 };
@@ -69,10 +76,15 @@ struct Momentum {
     return detail::check_learning_rate(learning_rate);
   }
   constexpr void reset() { velocity_ = Parameters{}; }
+  constexpr void begin_step() {}
+  constexpr T updated(std::size_t i, T parameter, T g) {
+    velocity_[i] = momentum * velocity_[i] + g;
+    return parameter - learning_rate * velocity_[i];
+  }
   constexpr void step(Parameters& parameters, const Parameters& gradient) {
+    begin_step();
     for (std::size_t i = 0; i < Net::parameter_count; ++i) {
-      velocity_[i] = momentum * velocity_[i] + gradient[i];
-      parameters[i] -= learning_rate * velocity_[i];
+      parameters[i] = updated(i, parameters[i], gradient[i]);
     }
   }
 
@@ -119,19 +131,24 @@ struct Adam {
     steps_ = 0;
   }
 
-  constexpr void step(Parameters& parameters, const Parameters& gradient) {
+  constexpr void begin_step() {
     ++steps_;
     beta1_power_ *= beta1;
     beta2_power_ *= beta2;
     const T first_correction = T(1) - beta1_power_;
-    const T root_second_correction = staticmlp::sqrt(T(1) - beta2_power_);
-    const T step_size = learning_rate / first_correction;
+    root_second_correction_ = staticmlp::sqrt(T(1) - beta2_power_);
+    step_size_ = learning_rate / first_correction;
+  }
+  constexpr T updated(std::size_t i, T parameter, T g) {
+    first_moment_[i] = beta1 * first_moment_[i] + (T(1) - beta1) * g;
+    second_moment_[i] = beta2 * second_moment_[i] + (T(1) - beta2) * g * g;
+    const T denominator = staticmlp::sqrt(second_moment_[i]) / root_second_correction_ + epsilon;
+    return parameter - step_size_ * first_moment_[i] / denominator;
+  }
+  constexpr void step(Parameters& parameters, const Parameters& gradient) {
+    begin_step();
     for (std::size_t i = 0; i < Net::parameter_count; ++i) {
-      const T g = gradient[i];
-      first_moment_[i] = beta1 * first_moment_[i] + (T(1) - beta1) * g;
-      second_moment_[i] = beta2 * second_moment_[i] + (T(1) - beta2) * g * g;
-      const T denominator = staticmlp::sqrt(second_moment_[i]) / root_second_correction + epsilon;
-      parameters[i] -= step_size * first_moment_[i] / denominator;
+      parameters[i] = updated(i, parameters[i], gradient[i]);
     }
   }
 
@@ -142,6 +159,9 @@ struct Adam {
   Parameters second_moment_{};
   T beta1_power_ = T(1);
   T beta2_power_ = T(1);
+  // Set by begin_step() for the updates of the current step.
+  T root_second_correction_ = T(1);
+  T step_size_ = T(0);
   std::size_t steps_ = 0;
 };
 

@@ -1,0 +1,309 @@
+// Training throughput of staticmlp against a hand-written Eigen baseline on the lecture's task:
+// 1-H-1 networks on the 100-point sine data, learning rate 0.01, per-sample SGD or full batch.
+// Each run is timed in the thread's CPU time after a warm-up that also sizes it to about
+// --seconds, and repeated --repeats times; a row reports the median and the spread. With no run options it prints the standard table and the
+// memory footprint table; --csv prints the standard table as CSV.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "footprint.hpp"
+#include "run.hpp"
+
+#ifndef BENCH_FLAGS
+#define BENCH_FLAGS "default"
+#endif
+
+namespace bench {
+
+const char* activation_name(Activation activation) {
+  switch (activation) {
+    case Activation::tanh:
+      return "tanh";
+    case Activation::relu:
+      return "relu";
+    case Activation::sigmoid:
+      return "sigmoid";
+  }
+  return "?";
+}
+
+const char* mode_name(Mode mode) { return mode == Mode::sgd ? "sgd" : "batch"; }
+
+}  // namespace bench
+
+namespace {
+
+using namespace bench;
+
+using Trainer = Timing (*)(const Config&, std::size_t);
+
+struct Options {
+  Config config;
+  bool single_run = false;  // a run option was given: run that configuration only
+  bool csv = false;
+  bool header = true;
+  bool footprint = true;
+  bool eigen = true;
+  std::size_t epochs = 0;  // 0: size each run to about `seconds`
+  double seconds = 0.3;
+  int repeats = 3;
+};
+
+struct Row {
+  const char* implementation = "";
+  Config config;
+  std::size_t epochs = 0;
+  double seconds_per_epoch = 0;
+  double spread = 0;  // (slowest - fastest) / median over the repeats
+  double final_mse = 0;
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: bench [options]\n"
+               "  --hidden H          hidden width: 4, 40 or 400 (runs this configuration only)\n"
+               "  --activation A      hidden activation: tanh, relu or sigmoid (default tanh)\n"
+               "  --mode M            sgd (one update per sample) or batch (one per epoch)\n"
+               "  --precision P       float or double (default float)\n"
+               "  --epochs N          epochs per timed run (default: sized to --seconds)\n"
+               "  --seconds S         target duration of one timed run in seconds (default 0.3)\n"
+               "  --repeats R         timed runs per row; the row reports the median (default 3)\n"
+               "  --csv               print CSV rows instead of the table\n"
+               "  --no-header         leave out the CSV header or the table heading\n"
+               "  --no-footprint      leave out the memory footprint table\n"
+               "  --no-eigen          leave out the Eigen baseline rows\n");
+}
+
+[[noreturn]] void fail_option(const char* option, const char* value, const char* expected) {
+  std::fprintf(stderr, "error: invalid value '%s' for %s: expected %s\n", value, option,
+               expected);
+  print_usage(stderr);
+  std::exit(2);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string option = argv[i];
+    const bool has_value = i + 1 < argc;
+    const auto value = [&]() -> const char* {
+      if (!has_value) {
+        std::fprintf(stderr, "error: missing value for %s\n", option.c_str());
+        print_usage(stderr);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (option == "--hidden") {
+      const char* text = value();
+      const long hidden = std::strtol(text, nullptr, 10);
+      if (hidden != 4 && hidden != 40 && hidden != 400) {
+        fail_option("--hidden", text, "4, 40 or 400");
+      }
+      options.config.hidden = static_cast<std::size_t>(hidden);
+      options.single_run = true;
+    } else if (option == "--activation") {
+      const std::string text = value();
+      if (text == "tanh") {
+        options.config.activation = Activation::tanh;
+      } else if (text == "relu") {
+        options.config.activation = Activation::relu;
+      } else if (text == "sigmoid") {
+        options.config.activation = Activation::sigmoid;
+      } else {
+        fail_option("--activation", text.c_str(), "tanh, relu or sigmoid");
+      }
+      options.single_run = true;
+    } else if (option == "--mode") {
+      const std::string text = value();
+      if (text != "sgd" && text != "batch") {
+        fail_option("--mode", text.c_str(), "sgd or batch");
+      }
+      options.config.mode = text == "sgd" ? Mode::sgd : Mode::batch;
+      options.single_run = true;
+    } else if (option == "--precision") {
+      const std::string text = value();
+      if (text != "float" && text != "double") {
+        fail_option("--precision", text.c_str(), "float or double");
+      }
+      options.config.precision = text == "float" ? Precision::float32 : Precision::float64;
+      options.single_run = true;
+    } else if (option == "--epochs") {
+      const char* text = value();
+      const long epochs = std::strtol(text, nullptr, 10);
+      if (epochs <= 0) {
+        fail_option("--epochs", text, "a positive number of epochs");
+      }
+      options.epochs = static_cast<std::size_t>(epochs);
+    } else if (option == "--seconds") {
+      const char* text = value();
+      options.seconds = std::strtod(text, nullptr);
+      if (!(options.seconds > 0)) {
+        fail_option("--seconds", text, "a positive number of seconds");
+      }
+    } else if (option == "--repeats") {
+      const char* text = value();
+      options.repeats = static_cast<int>(std::strtol(text, nullptr, 10));
+      if (options.repeats <= 0) {
+        fail_option("--repeats", text, "a positive number of runs");
+      }
+    } else if (option == "--csv") {
+      options.csv = true;
+    } else if (option == "--no-header") {
+      options.header = false;
+    } else if (option == "--no-footprint") {
+      options.footprint = false;
+    } else if (option == "--no-eigen") {
+      options.eigen = false;
+    } else if (option == "--help" || option == "-h") {
+      print_usage(stdout);
+      std::exit(0);
+    } else {
+      std::fprintf(stderr, "error: unknown option '%s'\n", option.c_str());
+      print_usage(stderr);
+      std::exit(2);
+    }
+  }
+  return options;
+}
+
+// Warms up and finds how many epochs take about `seconds`, unless `epochs` fixes it.
+std::size_t size_run(Trainer train, const Config& config, const Options& options) {
+  if (options.epochs > 0) {
+    static_cast<void>(train(config, options.epochs));
+    return options.epochs;
+  }
+  std::size_t epochs = 1;
+  double seconds = train(config, epochs).seconds;
+  while (seconds < 0.05) {
+    epochs *= 4;
+    seconds = train(config, epochs).seconds;
+  }
+  const double scaled = static_cast<double>(epochs) * options.seconds / seconds;
+  return std::max<std::size_t>(1, static_cast<std::size_t>(scaled));
+}
+
+bool measure(const char* name, Trainer train, const Config& config, const Options& options,
+             Row& row) {
+  if (!train(config, 1).ok) {
+    return false;
+  }
+  row.implementation = name;
+  row.config = config;
+  row.epochs = size_run(train, config, options);
+  std::vector<double> times;
+  for (int r = 0; r < options.repeats; ++r) {
+    const Timing timing = train(config, row.epochs);
+    times.push_back(timing.seconds);
+    row.final_mse = timing.final_mse;
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2];
+  row.seconds_per_epoch = median / static_cast<double>(row.epochs);
+  row.spread = (times.back() - times.front()) / median;
+  return true;
+}
+
+void print_heading(const Options& options) {
+  if (!options.header) {
+    return;
+  }
+  if (options.csv) {
+    std::printf(
+        "implementation,hidden,activation,mode,epochs,seconds_per_epoch,samples_per_second,"
+        "gflops,final_mse\n");
+    return;
+  }
+  std::printf("%-22s %6s %-7s %-5s %8s %12s %12s %8s %7s %10s\n", "implementation", "hidden",
+              "act.", "mode", "epochs", "s/epoch", "samples/s", "GFLOP/s", "spread",
+              "final MSE");
+}
+
+void print_row(const Row& row, const Options& options) {
+  const double samples_per_second = static_cast<double>(sample_count) / row.seconds_per_epoch;
+  const double gflops = flops_per_epoch(row.config) / row.seconds_per_epoch * 1e-9;
+  if (options.csv) {
+    std::printf("%s,%zu,%s,%s,%zu,%.6g,%.6g,%.4g,%.6g\n", row.implementation, row.config.hidden,
+                activation_name(row.config.activation), mode_name(row.config.mode), row.epochs,
+                row.seconds_per_epoch, samples_per_second, gflops, row.final_mse);
+  } else {
+    std::printf("%-22s %6zu %-7s %-5s %8zu %12.4g %12.4g %8.3g %6.0f%% %10.4g\n",
+                row.implementation, row.config.hidden, activation_name(row.config.activation),
+                mode_name(row.config.mode), row.epochs, row.seconds_per_epoch, samples_per_second,
+                gflops, 100 * row.spread, row.final_mse);
+  }
+  std::fflush(stdout);
+}
+
+template <class Net>
+void print_footprint_row(const char* name) {
+  using F = Footprint<Net>;
+  std::printf("%-14s %10zu %9zu %9zu %10zu %5zu %9zu %6zu\n", name, Net::parameter_count,
+              F::network_bytes, F::gradient_bytes, F::workspace_bytes, F::sgd_bytes,
+              F::momentum_bytes, F::adam_bytes);
+}
+
+void print_footprint() {
+  namespace sm = staticmlp;
+  using Tanh4 = sm::Mlp<float, 1, sm::Dense<4, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+  using Tanh40 = sm::Mlp<float, 1, sm::Dense<40, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+  using Tanh400 = sm::Mlp<float, 1, sm::Dense<400, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+  using Double4 = sm::Mlp<double, 1, sm::Dense<4, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+  std::printf("\nmemory footprint in bytes (sizeof and constexpr state_bytes)\n");
+  std::printf("%-14s %10s %9s %9s %10s %5s %9s %6s\n", "network", "parameters", "network",
+              "gradient", "workspace", "Sgd", "Momentum", "Adam");
+  print_footprint_row<Tanh4>("1-4-1 float");
+  print_footprint_row<Tanh40>("1-40-1 float");
+  print_footprint_row<Tanh400>("1-400-1 float");
+  print_footprint_row<Double4>("1-4-1 double");
+}
+
+// The standard table: every activation per sample, and tanh full batch, at each width.
+std::vector<Config> standard_configs() {
+  std::vector<Config> configs;
+  const Activation activations[] = {Activation::tanh, Activation::relu, Activation::sigmoid};
+  for (const Activation activation : activations) {
+    for (const std::size_t hidden : {4, 40, 400}) {
+      configs.push_back(Config{hidden, activation, Mode::sgd, Precision::float32});
+    }
+  }
+  for (const std::size_t hidden : {4, 40, 400}) {
+    configs.push_back(Config{hidden, Activation::tanh, Mode::batch, Precision::float32});
+  }
+  return configs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse_options(argc, argv);
+  if (!options.csv && options.header) {
+    std::printf("staticmlp bench: 1-H-1 networks on 100 sine samples, learning rate 0.01, one "
+                "thread, CPU time; staticmlp built with the %s flags\n",
+                BENCH_FLAGS);
+  }
+  print_heading(options);
+
+  const std::vector<Config> configs =
+      options.single_run ? std::vector<Config>{options.config} : standard_configs();
+  const std::string staticmlp_name = std::string("staticmlp/") + BENCH_FLAGS;
+  for (const Config& config : configs) {
+    Row row;
+    if (measure(staticmlp_name.c_str(), train_staticmlp, config, options, row)) {
+      print_row(row, options);
+    }
+    if (options.eigen && eigen_name() != nullptr &&
+        measure(eigen_name(), train_eigen, config, options, row)) {
+      print_row(row, options);
+    }
+  }
+
+  if (options.footprint && !options.csv) {
+    print_footprint();
+  }
+  return 0;
+}

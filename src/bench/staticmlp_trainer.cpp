@@ -1,0 +1,75 @@
+// Times staticmlp's own training loop: fit() with Sgd on the sine data, per sample or full batch.
+#include <cstdio>
+#include <limits>
+
+#include <staticmlp/io.hpp>
+#include <staticmlp/staticmlp.hpp>
+
+#include "run.hpp"
+
+namespace bench {
+namespace {
+
+namespace sm = staticmlp;
+
+template <class T, std::size_t H, class Act>
+Timing time_fit(Mode mode, std::size_t epochs) {
+  using Net = sm::Mlp<T, 1, sm::Dense<H, Act>, sm::Dense<1, sm::Identity>>;
+  static constexpr auto data = sm::sine_dataset<T, sample_count>();
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> optimizer(static_cast<T>(learning_rate));
+  sm::FitOptions<T> options;
+  options.epochs = epochs;
+  options.batch_size = mode == Mode::sgd ? 1 : sm::full_batch;
+
+  const double start = thread_seconds();
+  const auto result = sm::fit(net, optimizer, data, options);
+  const double elapsed = thread_seconds() - start;
+
+  Timing timing;
+  timing.ok = true;
+  timing.seconds = elapsed;
+  timing.final_mse = static_cast<double>(result.final_loss);
+  if (!result.ok()) {
+    std::fprintf(stderr, "warning: staticmlp 1-%zu-1 training stopped: %s\n", H,
+                 sm::describe(result.status).c_str());
+    timing.final_mse = std::numeric_limits<double>::quiet_NaN();
+  }
+  return timing;
+}
+
+template <class T, std::size_t H>
+Timing time_activation(const Config& config, std::size_t epochs) {
+  switch (config.activation) {
+    case Activation::tanh:
+      return time_fit<T, H, sm::Tanh>(config.mode, epochs);
+    case Activation::relu:
+      return time_fit<T, H, sm::Relu>(config.mode, epochs);
+    case Activation::sigmoid:
+      return time_fit<T, H, sm::Sigmoid>(config.mode, epochs);
+  }
+  return {};
+}
+
+template <class T>
+Timing time_hidden(const Config& config, std::size_t epochs) {
+  switch (config.hidden) {
+    case 4:
+      return time_activation<T, 4>(config, epochs);
+    case 40:
+      return time_activation<T, 40>(config, epochs);
+    case 400:
+      return time_activation<T, 400>(config, epochs);
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
+Timing train_staticmlp(const Config& config, std::size_t epochs) {
+  return config.precision == Precision::float32 ? time_hidden<float>(config, epochs)
+                                                : time_hidden<double>(config, epochs);
+}
+
+}  // namespace bench
