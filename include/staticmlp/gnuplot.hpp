@@ -151,6 +151,7 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
   stored = write_range(sink, "x", options.x_min, options.x_max) &&
            write_range(sink, "y", options.y_min, options.y_max) && stored;
   stored = write_text(sink,
+                      "set bmargin 3.5\n"  // room for the x label below the tick labels
                       "set grid lc rgb '#dddddd'\n"
                       "set key top right box opaque\n"
                       "set style line 1 lc rgb '#1f77b4' pt 7 ps 0.7\n"
