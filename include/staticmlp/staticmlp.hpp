@@ -5,6 +5,7 @@
 #include "activation.hpp"
 #include "backprop.hpp"
 #include "dataset.hpp"
+#include "export.hpp"
 #include "fit.hpp"
 #include "format.hpp"
 #include "gnuplot.hpp"
