@@ -27,6 +27,7 @@ TEST_OBJECTS := $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(TEST_SOURCES))
 CATCH_HEADER := /usr/include/catch2/catch.hpp
 
 .PHONY: all demo test test-unit test-allocation test-compile-fail format clean ensure-catch2
+.PHONY: test-cpp-header fuzz ensure-fuzzer
 
 all: $(BUILD)/sine_demo
 
@@ -90,7 +91,7 @@ test-allocation: $(BUILD)/allocation_tests
 test-compile-fail:
 	CXX="$(CXX)" CXXFLAGS="-std=c++17 -Iinclude" sh tests/compile_fail/run.sh
 
-test: test-unit test-allocation test-compile-fail
+test: test-unit test-allocation test-compile-fail test-cpp-header
 
 # ---------------------------------------------------------------- lecture figures
 
@@ -106,6 +107,28 @@ test: test-unit test-allocation test-compile-fail
 CONSTEXPR_LIMITS := $(if $(findstring clang,$(notdir $(firstword $(CXX)))),\
   -fconstexpr-steps=16000000,-fconstexpr-ops-limit=134217728)
 $(BUILD)/tests/test_compile_time.o: TEST_CXXFLAGS += $(CONSTEXPR_LIMITS)
+
+# Writes C++ headers with write_cpp_header(), compiles each alone with g++ and clang++ under
+# -Werror and checks that the networks built from them predict the original bits.
+test-cpp-header:
+	CXX="$(CXX)" sh tests/header_check/run.sh $(BUILD)/header_check
+
+# Fuzzes load_parameters() for FUZZ_SECONDS with libFuzzer under ASan and UBSan, starting from
+# the seed corpus in tests/fuzz/corpus; new inputs go to build/fuzz/corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_CXX ?= clang++
+ensure-fuzzer:
+	$(call require,command -v $(FUZZ_CXX),clang,the clang++ compiler)
+	$(call require,test -f "$$($(FUZZ_CXX) -print-resource-dir)/lib/linux/libclang_rt.fuzzer-$$(uname -m).a",\
+	  libclang-rt-14-dev,clang's libFuzzer runtime)
+
+fuzz: ensure-fuzzer
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_CXX) -std=c++17 -O1 -g $(WARNINGS) $(FLOAT_FLAGS) -Iinclude \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  tests/fuzz/load_parameters_fuzz.cpp -o build/fuzz/load_parameters_fuzz
+	./build/fuzz/load_parameters_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus
 
 # ---------------------------------------------------------------- benchmarks
 
