@@ -3,6 +3,7 @@
 #   make test                      build and run the Catch2 suite and the compile-fail checks
 #   make test CXX=clang++          the same with clang++
 #   make test SANITIZE=1           the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make fuzz                      fuzz the model loader for FUZZ_SECONDS (60) with libFuzzer
 #   make format                    apply .clang-format to every source file
 # Builds go to build/<compiler>[-sanitize]/, so the variants do not overwrite each other.
 

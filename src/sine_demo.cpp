@@ -1,6 +1,6 @@
 // The main demo: fits a 1-4-1 ReLU network to the lecture's sine data and writes
-// plots/sine_relu.gp, a gnuplot script of the fit, and next to it the trained model as a C++
-// header (sine_relu_weights.hpp) and as a text model file (sine_relu_model.txt).
+// plots/sine_relu.gp, a gnuplot script of the fit. Next to it, it writes the trained model as a
+// C++ header (sine_relu_weights.hpp) and as a text model file (sine_relu_model.txt).
 #include <chrono>
 #include <cstdio>
 #include <string>

@@ -4,7 +4,7 @@
 // parameter a hexadecimal floating literal, so the compiled network has the original bits.
 // save_parameters(sink, net) writes the text model format below. load_parameters(source, net)
 // reads it into a temporary and replaces the parameters of `net` only if the whole input is
-// valid; otherwise it returns a Status whose index is the 1-based line that failed.
+// valid. Otherwise it returns a Status whose index is the 1-based line that failed.
 //
 // Text model format, version 1. One item per line; each line ends in '\n' ("\r\n" is read too):
 //   staticmlp 1 float 1-4relu-1identity 13     format name, version, scalar type, shape, count
@@ -40,7 +40,7 @@ inline constexpr int model_format_version = 1;
 // What write_cpp_header() records about training in the header's comment.
 template <class T>
 struct TrainingInfo {
-  bool recorded = false;  // false: the comment says that training is not recorded
+  bool recorded = false;  // false: the comment states that training is not recorded
   std::uint64_t seed = 0;
   T training_mse = T(0);
 };
@@ -79,6 +79,14 @@ bool write_activation(Sink& sink, LeakyRelu<Numerator, Denominator>) {
   return write_text(sink, Cpp ? "staticmlp::LeakyRelu<" : "leaky_relu(") &&
          write_number(sink, Numerator) && write_text(sink, Cpp ? ", " : "/") &&
          write_number(sink, Denominator) && write_text(sink, Cpp ? ">" : ")");
+}
+
+template <bool Cpp, class Sink, class Activation>
+bool write_activation(Sink&, Activation) {
+  static_assert(sizeof(Activation) == 0,
+                "staticmlp: model export names only the engine's activations: Identity, Relu, "
+                "LeakyRelu<N, D>, Sigmoid and Tanh");
+  return false;
 }
 
 template <class Net, class Sink, std::size_t... Ls>
@@ -293,7 +301,7 @@ class LineReader {
   struct Line {
     const char* text;
     std::size_t size;
-    bool too_long;  // the line had more than Capacity characters; `text` holds the first ones
+    bool too_long;  // the line had more than Capacity characters; `text` contains the first ones
     End end;
   };
 

@@ -26,7 +26,8 @@ enum class StatusCode : std::uint8_t {
   file_open_failed,        // the file could not be created
   file_write_failed,       // writing, flushing or closing failed
   file_rename_failed,      // the finished temporary file could not replace the target
-  // Loading a model file (export.hpp). The index of each is the 1-based line number.
+  // Loading a model file (export.hpp). The index of each model_* code and of input_read_failed
+  // is the 1-based line number.
   model_header_invalid,       // line 1 is not "staticmlp VERSION TYPE SHAPE COUNT"
   model_version_unsupported,  // value: the format version on line 1
   model_type_mismatch,        // the scalar type on line 1 is not the network's

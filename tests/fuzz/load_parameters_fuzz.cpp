@@ -37,7 +37,7 @@ void check_load(const std::uint8_t* data, std::size_t size) {
 
   sm::BufferSink<8192> text;
   if (!sm::save_parameters(text, net).ok()) {
-    std::abort();  // a loaded network holds a non-finite value or does not fit the buffer
+    std::abort();  // a loaded network contains a non-finite value or does not fit the buffer
   }
   Net reloaded;
   sm::TextSource saved(text.c_str(), text.size());
