@@ -1,6 +1,7 @@
 // Training inside a constant expression: the compiler fits the demo's 1-4-1 ReLU network and a
-// static_assert checks its training MSE, with full-batch Adam and with shuffled mini-batch Sgd. The build raises the constant-evaluation limits for
-// this file only (g++ -fconstexpr-ops-limit, clang++ -fconstexpr-steps; see the Makefile).
+// static_assert checks its training MSE, with full-batch Adam and with shuffled mini-batch Sgd. The
+// build raises the constant-evaluation limits for this file only (g++ -fconstexpr-ops-limit,
+// clang++ -fconstexpr-steps; see the Makefile).
 #include <catch2/catch.hpp>
 
 #include <cstddef>

@@ -37,9 +37,9 @@ Net network_of_hard_values() {
   using T = typename Net::Scalar;
   using Limits = std::numeric_limits<T>;
   Net net;
-  net.parameters() = {T(1) / T(3),  T(0.1),           -T(0),        Limits::denorm_min(),
-                      Limits::max(), -Limits::max(),   Limits::min(), -T(1) / T(3),
-                      T(1),          T(-2.5),          T(0),         T(1e-7),
+  net.parameters() = {T(1) / T(3),   T(0.1),         -T(0),         Limits::denorm_min(),
+                      Limits::max(), -Limits::max(), Limits::min(), -T(1) / T(3),
+                      T(1),          T(-2.5),        T(0),          T(1e-7),
                       T(123456.789)};
   return net;
 }
@@ -68,11 +68,14 @@ bool same_parameters(const Net& a, const Net& b) {
   return true;
 }
 
-std::string description(const sm::Status& status) { return sm::describe(status).c_str(); }
+std::string description(const sm::Status& status) {
+  return sm::describe(status).c_str();
+}
 
 // The text with line `line` (1-based) replaced by `replacement`, which may hold several lines
 // or none; each line of `replacement` ends in '\n'.
-std::string replace_line(const std::string& text, std::size_t line, const std::string& replacement) {
+std::string replace_line(const std::string& text, std::size_t line,
+                         const std::string& replacement) {
   std::size_t start = 0;
   for (std::size_t i = 1; i < line; ++i) {
     start = text.find('\n', start) + 1;
@@ -189,7 +192,8 @@ TEST_CASE("load_parameters with 12 of 13 values", "[export]") {
 
 TEST_CASE("load_parameters with a value added", "[export]") {
   const std::string text = saved_text(network_of_hard_values<Relu141>());
-  const std::string fourteen = replace_line(text, 15, "0.5\n" + text.substr(text.rfind("checksum")));
+  const std::string fourteen =
+      replace_line(text, 15, "0.5\n" + text.substr(text.rfind("checksum")));
   check_rejected(fourteen, sm::StatusCode::model_too_many_values, 15);
   check_rejected(text + "0.5\n", sm::StatusCode::model_trailing_data, 16);
 }
@@ -256,8 +260,7 @@ TEST_CASE("load_parameters rejects a bad checksum", "[export]") {
                  15);
   check_rejected(replace_line(text, 15, "checksum fnv1a64 0\n"),
                  sm::StatusCode::model_checksum_mismatch, 15);
-  check_rejected(replace_line(text, 15, "garbage\n"), sm::StatusCode::model_checksum_mismatch,
-                 15);
+  check_rejected(replace_line(text, 15, "garbage\n"), sm::StatusCode::model_checksum_mismatch, 15);
 }
 
 TEST_CASE("load_parameters accepts the same value in other text", "[export]") {
@@ -297,8 +300,8 @@ TEST_CASE("save_parameters reports a full sink", "[export]") {
 TEST_CASE("save and load through files and streams", "[export]") {
   const Relu141 original = network_of_hard_values<Relu141>();
   const char* directory = std::getenv("TMPDIR");
-  const std::string path = std::string(directory != nullptr ? directory : "/tmp") +
-                           "/staticmlp_test_export_model.txt";
+  const std::string path =
+      std::string(directory != nullptr ? directory : "/tmp") + "/staticmlp_test_export_model.txt";
   REQUIRE(sm::write_file(path.c_str(), [&](auto& sink) {
             return sm::save_parameters(sink, original);
           }).ok());
@@ -362,8 +365,8 @@ TEST_CASE("write_cpp_header writes every parameter as an exact hex literal", "[e
     REQUIRE(text.compare(start + (negative ? 1 : 0), 2, "0x") == 0);
     const std::size_t suffix = text.find("f,", digits);
     float value = 0;
-    const auto parsed = std::from_chars(text.data() + digits, text.data() + suffix, value,
-                                        std::chars_format::hex);
+    const auto parsed =
+        std::from_chars(text.data() + digits, text.data() + suffix, value, std::chars_format::hex);
     CHECK(parsed.ptr == text.data() + suffix);
     CHECK(same_bits(negative ? -value : value, net.parameters()[i]));
   }

@@ -7,10 +7,10 @@
 // valid. Otherwise it returns a Status whose index is the 1-based line that failed.
 //
 // Text model format, version 1. One item per line; each line ends in '\n' ("\r\n" is read too):
-//   staticmlp 1 float 1-4relu-1identity 13     format name, version, scalar type, shape, count
-//   0.9150105                                   one parameter per line in parameter order, as
+//   staticmlp 1 float 1-4relu-1identity 13      format name, version, scalar type, shape, count
+//   2.6921728                                   one parameter per line in parameter order, as
 //   ...                                         std::to_chars writes it: shortest exact text
-//   checksum fnv1a64 89c5d2b6e3e1f2a0           FNV-1a (64 bit) of the parameters' bit patterns
+//   checksum fnv1a64 369fdccba164eeb9           FNV-1a (64 bit) of the parameters' bit patterns
 // The shape is the input size, then each layer's width and activation name, joined by '-';
 // LeakyRelu is written with its slope, as leaky_relu(1/100). The checksum hashes each
 // parameter's IEEE bit pattern, least significant byte first, whatever the host's byte order.
@@ -125,7 +125,7 @@ bool write_type(Sink& sink) {
 // Characters enough for the shape text: the input size, then per layer '-', a width of up to
 // 20 digits and the longest activation name, "leaky_relu(2147483647/2147483647)".
 template <class Net>
-inline constexpr std::size_t shape_capacity = 20 + Net::layer_count * (1 + 20 + 33);
+inline constexpr std::size_t shape_capacity = 20 + (1 + 20 + 33) * Net::layer_count;
 
 // The format's first line without its newline, for example
 // "staticmlp 1 float 1-4relu-1identity 13".
@@ -214,11 +214,54 @@ bool write_parameter_place(Sink& sink, std::size_t i) {
   bool stored = write_text(sink, "layer ") && write_number(sink, layer + 1);
   if (offset < weight_count) {
     return stored && write_text(sink, " weight [") && write_number(sink, offset / in_size) &&
-           write_text(sink, "][") && write_number(sink, offset % in_size) &&
-           write_text(sink, "]");
+           write_text(sink, "][") && write_number(sink, offset % in_size) && write_text(sink, "]");
   }
   return stored && write_text(sink, " bias [") && write_number(sink, offset - weight_count) &&
          write_text(sink, "]");
+}
+
+// The generated header's opening comment: name, shape, parameter count and training.
+template <class Net, class Sink>
+bool write_header_comment(Sink& sink, const char* name,
+                          const TrainingInfo<typename Net::Scalar>& training) {
+  bool stored = write_text(sink, "// ") && write_text(sink, name) &&
+                write_text(sink, ": a staticmlp network written by write_cpp_header(); ") &&
+                write_text(sink, "regenerate it rather than edit it.\n");
+
+  stored = stored && write_text(sink, "// Shape ") && write_shape<Net>(sink) &&
+           write_text(sink, " (") && write_text(sink, scalar_name<typename Net::Scalar>()) &&
+           write_text(sink, "), ") && write_number(sink, Net::parameter_count) &&
+           write_text(sink, " parameters.\n");
+
+  if (training.recorded) {
+    stored = stored && write_text(sink, "// Trained from seed ") &&
+             write_number(sink, training.seed) && write_text(sink, " to a training MSE of ") &&
+             write_number(sink, training.training_mse) && write_text(sink, ".\n");
+  } else {
+    stored = stored && write_text(sink, "// Training seed and MSE: not recorded.\n");
+  }
+  return stored && write_text(sink, "// The parameters are hexadecimal floating literals: ") &&
+         write_text(sink, "the exact trained bits.\n");
+}
+
+// The generated header's code: namespace `name` with Net, parameters and network.
+template <class Sink, class Net>
+bool write_header_code(Sink& sink, const Net& net, const char* name) {
+  bool stored = write_text(sink, "#pragma once\n\n#include <staticmlp/mlp.hpp>\n\n") &&
+                write_text(sink, "namespace ") && write_text(sink, name) &&
+                write_text(sink, " {\n\nusing Net =\n    ") && write_type<Net>(sink) &&
+                write_text(sink, ";\n\n");
+
+  stored = stored && write_text(sink, "inline constexpr Net::Parameters parameters = {{\n");
+  for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+    stored = stored && write_text(sink, "    ") && write_hex_literal(sink, net.parameters()[i]) &&
+             write_text(sink, ",  // ") && write_parameter_place<Net>(sink, i) &&
+             write_text(sink, "\n");
+  }
+  stored = stored && write_text(sink, "}};\n\n");
+
+  return stored && write_text(sink, "inline constexpr Net network{parameters};\n\n") &&
+         write_text(sink, "}  // namespace ") && write_text(sink, name) && write_text(sink, "\n");
 }
 
 }  // namespace detail
@@ -240,35 +283,8 @@ Status write_cpp_header(Sink& sink, const Net& net, const char* name,
     return finite;
   }
 
-  bool stored = write_text(sink, "// ") && write_text(sink, name) &&
-                write_text(sink, ": a staticmlp network written by write_cpp_header(); "
-                                 "regenerate it rather than edit it.\n// Shape ") &&
-                detail::write_shape<Net>(sink) && write_text(sink, " (") &&
-                write_text(sink, detail::scalar_name<typename Net::Scalar>()) &&
-                write_text(sink, "), ") && write_number(sink, Net::parameter_count) &&
-                write_text(sink, " parameters.\n");
-  if (training.recorded) {
-    stored = stored && write_text(sink, "// Trained from seed ") &&
-             write_number(sink, training.seed) && write_text(sink, " to a training MSE of ") &&
-             write_number(sink, training.training_mse) && write_text(sink, ".\n");
-  } else {
-    stored = stored && write_text(sink, "// Training seed and MSE: not recorded.\n");
-  }
-  stored = stored &&
-           write_text(sink, "// The parameters are hexadecimal floating literals: the exact "
-                            "trained bits.\n#pragma once\n\n#include <staticmlp/mlp.hpp>\n\n"
-                            "namespace ") &&
-           write_text(sink, name) && write_text(sink, " {\n\nusing Net =\n    ") &&
-           detail::write_type<Net>(sink) &&
-           write_text(sink, ";\n\ninline constexpr Net::Parameters parameters = {{\n");
-  for (std::size_t i = 0; i < Net::parameter_count; ++i) {
-    stored = stored && write_text(sink, "    ") &&
-             detail::write_hex_literal(sink, net.parameters()[i]) && write_text(sink, ",  // ") &&
-             detail::write_parameter_place<Net>(sink, i) && write_text(sink, "\n");
-  }
-  stored = stored &&
-           write_text(sink, "}};\n\ninline constexpr Net network{parameters};\n\n}  // namespace ") &&
-           write_text(sink, name) && write_text(sink, "\n");
+  const bool stored = detail::write_header_comment<Net>(sink, name, training) &&
+                      detail::write_header_code(sink, net, name);
   return stored ? ok_status() : make_status(StatusCode::output_failed);
 }
 
@@ -322,7 +338,8 @@ class LineReader {
     if (c == '\n' && size > 0 && line_[size - 1] == '\r' && !too_long) {
       --size;
     }
-    const End end = c == '\n' ? End::newline : (c == read_error ? End::read_error : End::end_of_input);
+    const End end =
+        c == '\n' ? End::newline : (c == read_error ? End::read_error : End::end_of_input);
     return Line{line_.data(), size, too_long, end};
   }
 
@@ -525,8 +542,7 @@ Status load_parameters(Source& source, Net& net) {
   }
 
   if (count < Net::parameter_count) {
-    return make_status(StatusCode::model_too_few_values, line_number,
-                       static_cast<double>(count));
+    return make_status(StatusCode::model_too_few_values, line_number, static_cast<double>(count));
   }
   if (!detail::checksum_matches(line.text, line.size, detail::parameter_checksum(values))) {
     return make_status(StatusCode::model_checksum_mismatch, line_number);

@@ -53,19 +53,21 @@ int main(int argc, char** argv) {
   const std::string valid = saved(relu);
   const std::string checksum = valid.substr(valid.rfind("checksum"));
 
-  const bool ok =
-      write(dir + "valid_float.txt", valid) &&
-      write(dir + "valid_double.txt", saved(sm::initialized<Mixed>(2))) &&
-      write(dir + "too_few_values.txt", replace_line(valid, 14, "")) &&
-      write(dir + "too_many_values.txt", replace_line(valid, 15, "0.5\n" + checksum)) &&
-      write(dir + "cut_by_one_byte.txt", valid.substr(0, valid.size() - 1)) &&
-      write(dir + "trailing_data.txt", valid + "0.5\n") &&
-      write(dir + "bad_checksum.txt", replace_line(valid, 5, "0.10000001\n")) &&
-      write(dir + "not_finite.txt", replace_line(valid, 3, "nan\n")) &&
-      write(dir + "decimal_comma.txt", replace_line(valid, 5, "0,1\n")) &&
-      write(dir + "wrong_type.txt", replace_line(valid, 1, "staticmlp 1 double 1-4relu-1identity 13\n")) &&
-      write(dir + "wrong_shape.txt", replace_line(valid, 1, "staticmlp 1 float 1-3relu-1identity 10\n")) &&
-      write(dir + "wrong_version.txt", replace_line(valid, 1, "staticmlp 9 float 1-4relu-1identity 13\n")) &&
-      write(dir + "crlf.txt", replace_line(valid, 2, "-0\r\n"));
+  const bool ok = write(dir + "valid_float.txt", valid) &&
+                  write(dir + "valid_double.txt", saved(sm::initialized<Mixed>(2))) &&
+                  write(dir + "too_few_values.txt", replace_line(valid, 14, "")) &&
+                  write(dir + "too_many_values.txt", replace_line(valid, 15, "0.5\n" + checksum)) &&
+                  write(dir + "cut_by_one_byte.txt", valid.substr(0, valid.size() - 1)) &&
+                  write(dir + "trailing_data.txt", valid + "0.5\n") &&
+                  write(dir + "bad_checksum.txt", replace_line(valid, 5, "0.10000001\n")) &&
+                  write(dir + "not_finite.txt", replace_line(valid, 3, "nan\n")) &&
+                  write(dir + "decimal_comma.txt", replace_line(valid, 5, "0,1\n")) &&
+                  write(dir + "wrong_type.txt",
+                        replace_line(valid, 1, "staticmlp 1 double 1-4relu-1identity 13\n")) &&
+                  write(dir + "wrong_shape.txt",
+                        replace_line(valid, 1, "staticmlp 1 float 1-3relu-1identity 10\n")) &&
+                  write(dir + "wrong_version.txt",
+                        replace_line(valid, 1, "staticmlp 9 float 1-4relu-1identity 13\n")) &&
+                  write(dir + "crlf.txt", replace_line(valid, 2, "-0\r\n"));
   return ok ? 0 : 1;
 }
