@@ -1,7 +1,9 @@
 // The main demo: fits a 1-4-1 ReLU network to the lecture's sine data and writes
-// plots/sine_relu.gp, a gnuplot script of the fit.
+// plots/sine_relu.gp, a gnuplot script of the fit. Next to it, it writes the trained model as a
+// C++ header (sine_relu_weights.hpp) and as a text model file (sine_relu_model.txt).
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include <staticmlp/io.hpp>
 #include <staticmlp/staticmlp.hpp>
@@ -12,6 +14,30 @@ namespace sm = staticmlp;
 
 using Net = sine_recipe::Net;
 static_assert(Net::parameter_count == 13, "a 1-4-1 network has 13 parameters");
+
+// Writes the trained network into the folder of `script_path` as sine_relu_weights.hpp and
+// sine_relu_model.txt; returns false after printing an error.
+static bool write_model_files(const Net& net, float training_mse, const std::string& script_path) {
+  const std::size_t slash = script_path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "" : script_path.substr(0, slash + 1);
+  const std::string header_path = folder + "sine_relu_weights.hpp";
+  const std::string model_path = folder + "sine_relu_model.txt";
+  const auto training = sm::training_info(sine_recipe::seed, training_mse);
+  const sm::Status header = sm::write_file(header_path.c_str(), [&](auto& sink) {
+    return sm::write_cpp_header(sink, net, "sine_relu", training);
+  });
+  const sm::Status model = sm::write_file(
+      model_path.c_str(), [&](auto& sink) { return sm::save_parameters(sink, net); });
+  if (!header.ok() || !model.ok()) {
+    const bool header_failed = !header.ok();
+    std::fprintf(stderr, "error: cannot write %s: %s\n",
+                 header_failed ? header_path.c_str() : model_path.c_str(),
+                 sm::describe(header_failed ? header : model).c_str());
+    return false;
+  }
+  std::printf("wrote %s and %s\n", header_path.c_str(), model_path.c_str());
+  return true;
+}
 
 int main(int argc, char** argv) {
   const char* script_path = argc > 1 ? argv[1] : "plots/sine_relu.gp";
@@ -57,5 +83,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("wrote %s\n", script_path);
+  if (!write_model_files(net, result.final_loss, script_path)) {
+    return 1;
+  }
   return 0;
 }

@@ -66,4 +66,28 @@ bool write_number(Sink& sink, Number value) {
   return sink.write(digits.data(), static_cast<std::size_t>(result.ptr - digits.data()));
 }
 
+// A character source is any object with `std::size_t read(char* data, std::size_t size)` that
+// stores up to `size` bytes and returns how many it stored, fewer only at the end of the input
+// or on a read error, and `bool failed() const`, true after a read error.
+// TextSource reads from characters in memory that it does not own.
+class TextSource {
+ public:
+  constexpr TextSource(const char* data, std::size_t size) : data_(data), size_(size) {}
+  constexpr explicit TextSource(const char* text) : TextSource(text, text_length(text)) {}
+
+  constexpr std::size_t read(char* data, std::size_t size) {
+    std::size_t count = 0;
+    while (count < size && position_ < size_) {
+      data[count++] = data_[position_++];
+    }
+    return count;
+  }
+  constexpr bool failed() const { return false; }
+
+ private:
+  const char* data_;
+  std::size_t size_;
+  std::size_t position_ = 0;
+};
+
 }  // namespace staticmlp

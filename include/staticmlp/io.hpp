@@ -2,10 +2,13 @@
 // over PATH on commit(), so a crash or an error never leaves a half-written file and the old
 // file stays until the new one is complete. StreamSink writes to a std::ostream.
 // write_file(path, writer) runs writer(sink) and commits only when it returns an ok Status.
+// FileSource and StreamSource are character sources (format.hpp) for a FILE* and a
+// std::istream; read_file(path, reader) opens a file and runs reader(source).
 #pragma once
 
 #include <cstddef>
 #include <cstdio>
+#include <istream>
 #include <ostream>
 
 #include "status.hpp"
@@ -117,6 +120,44 @@ Status write_file(const char* path, Writer&& writer) {
     return status;
   }
   return sink.commit();
+}
+
+// Reads from an open FILE*, which it does not close.
+class FileSource {
+ public:
+  explicit FileSource(std::FILE* file) : file_(file) {}
+  std::size_t read(char* data, std::size_t size) { return std::fread(data, 1, size, file_); }
+  bool failed() const { return std::ferror(file_) != 0; }
+
+ private:
+  std::FILE* file_;
+};
+
+class StreamSource {
+ public:
+  explicit StreamSource(std::istream& stream) : stream_(stream) {}
+  std::size_t read(char* data, std::size_t size) {
+    stream_.read(data, static_cast<std::streamsize>(size));
+    return static_cast<std::size_t>(stream_.gcount());
+  }
+  bool failed() const { return stream_.bad(); }
+
+ private:
+  std::istream& stream_;
+};
+
+// Opens `path` for reading and returns `reader(source)`, a Status, for a FileSource on it;
+// file_not_readable when the file cannot be opened.
+template <class Reader>
+Status read_file(const char* path, Reader&& reader) {
+  std::FILE* file = std::fopen(path, "rb");
+  if (file == nullptr) {
+    return make_status(StatusCode::file_not_readable);
+  }
+  FileSource source(file);
+  const Status status = reader(source);
+  std::fclose(file);
+  return status;
 }
 
 }  // namespace staticmlp

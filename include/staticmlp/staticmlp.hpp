@@ -7,6 +7,7 @@
 #include "autodiff_text.hpp"
 #include "backprop.hpp"
 #include "dataset.hpp"
+#include "export.hpp"
 #include "fit.hpp"
 #include "format.hpp"
 #include "gnuplot.hpp"

@@ -30,6 +30,22 @@ enum class StatusCode : std::uint8_t {
   capacity_exceeded,       // index: the tape's capacity in nodes
   node_invalid,            // an empty node or a node from another tape
   restart_options_invalid, // index: 0 restarts, 1 final learning rate, 2 kink scale; value: it
+  // Loading a model file (export.hpp). The index of each model_* code and of input_read_failed
+  // is the 1-based line number.
+  model_header_invalid,       // line 1 is not "staticmlp VERSION TYPE SHAPE COUNT"
+  model_version_unsupported,  // value: the format version on line 1
+  model_type_mismatch,        // the scalar type on line 1 is not the network's
+  model_shape_mismatch,       // the shape or parameter count on line 1 is not the network's
+  model_value_invalid,        // a parameter line is not a decimal number
+  model_value_not_finite,     // value: the parameter
+  model_too_few_values,       // the checksum line came early; value: the values read
+  model_too_many_values,      // a value came where the checksum line belongs; value: values read
+  model_checksum_mismatch,    // the checksum line is malformed or does not match the values
+  model_truncated,            // the file ends before the checksum line's newline
+  model_trailing_data,        // something follows the checksum line
+  input_read_failed,          // the source reported a read error
+  file_not_readable,          // the file could not be opened for reading
+  name_invalid,               // a generated C++ name is not an identifier
 };
 
 struct [[nodiscard]] Status {
@@ -94,6 +110,38 @@ constexpr const char* Status::message() const {
       return "a restart setting is invalid: give at least one restart with restarts * "
              "trial_epochs at or below epochs, and a positive, finite final learning rate and "
              "kink scale";
+    case StatusCode::model_header_invalid:
+      return "the model file's first line is not \"staticmlp VERSION TYPE SHAPE COUNT\"";
+    case StatusCode::model_version_unsupported:
+      return "the model file's format version is not supported: save it again with this "
+             "version of staticmlp";
+    case StatusCode::model_type_mismatch:
+      return "the model file's scalar type (float or double) is not the network's";
+    case StatusCode::model_shape_mismatch:
+      return "the model file's shape or parameter count is not the network's: load it into "
+             "a network of the shape on its first line";
+    case StatusCode::model_value_invalid:
+      return "a parameter line of the model file is not a decimal number";
+    case StatusCode::model_value_not_finite:
+      return "a parameter in the model file is infinite or NaN";
+    case StatusCode::model_too_few_values:
+      return "the model file has fewer parameter values than its first line announces";
+    case StatusCode::model_too_many_values:
+      return "the model file has more parameter values than its first line announces";
+    case StatusCode::model_checksum_mismatch:
+      return "the model file's checksum line is malformed or does not match its values: the "
+             "file is damaged";
+    case StatusCode::model_truncated:
+      return "the model file ends before its checksum line is complete: the file is truncated";
+    case StatusCode::model_trailing_data:
+      return "the model file has data after its checksum line";
+    case StatusCode::input_read_failed:
+      return "reading the input failed (I/O error)";
+    case StatusCode::file_not_readable:
+      return "the input file could not be opened: check that it exists and is readable";
+    case StatusCode::name_invalid:
+      return "the name must be a C++ identifier: letters, digits and '_', not starting with a "
+             "digit";
   }
   return "unknown status";
 }
@@ -116,6 +164,19 @@ constexpr const char* status_index_name(StatusCode code) {
       return "node";
     case StatusCode::capacity_exceeded:
       return "capacity";
+    case StatusCode::model_header_invalid:
+    case StatusCode::model_version_unsupported:
+    case StatusCode::model_type_mismatch:
+    case StatusCode::model_shape_mismatch:
+    case StatusCode::model_value_invalid:
+    case StatusCode::model_value_not_finite:
+    case StatusCode::model_too_few_values:
+    case StatusCode::model_too_many_values:
+    case StatusCode::model_checksum_mismatch:
+    case StatusCode::model_truncated:
+    case StatusCode::model_trailing_data:
+    case StatusCode::input_read_failed:
+      return "line";
     default:
       return nullptr;
   }
@@ -132,9 +193,26 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::value_not_finite:
     case StatusCode::domain_error:
     case StatusCode::restart_options_invalid:
+    case StatusCode::model_version_unsupported:
+    case StatusCode::model_value_not_finite:
+    case StatusCode::model_too_few_values:
+    case StatusCode::model_too_many_values:
       return true;
     default:
       return false;
+  }
+}
+
+// The word written before the value in a description.
+constexpr const char* status_value_name(StatusCode code) {
+  switch (code) {
+    case StatusCode::model_version_unsupported:
+      return "version";
+    case StatusCode::model_too_few_values:
+    case StatusCode::model_too_many_values:
+      return "values read";
+    default:
+      return "value";
   }
 }
 }  // namespace detail
@@ -158,7 +236,8 @@ bool write_description(Sink& sink, const Status& status) {
     }
   }
   if (has_value) {
-    stored = write_text(sink, "value ") && write_number(sink, status.value) && stored;
+    stored = write_text(sink, detail::status_value_name(status.code)) && write_text(sink, " ") &&
+             write_number(sink, status.value) && stored;
   }
   return write_text(sink, ")") && stored;
 }
