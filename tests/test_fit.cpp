@@ -288,3 +288,26 @@ TEST_CASE("constant evaluation rejects bad data too") {
   static_assert(code == sm::StatusCode::target_not_finite);
   CHECK(code == sm::StatusCode::target_not_finite);
 }
+
+namespace {
+template <class Activation>
+constexpr bool trains_at_compile_time() {
+  using Model = sm::Mlp<double, 1, sm::Dense<3, Activation>, sm::Dense<1, sm::Identity>>;
+  constexpr auto data = sm::sine_dataset<double, 5>();
+  Model net = sm::initialized<Model>(2);
+  sm::Adam<Model> adam(0.05);
+  sm::FitOptions<double> options;
+  options.epochs = 5;
+  const auto result = sm::fit(net, adam, data, options);
+  return result.ok() && result.final_loss < result.initial_loss;
+}
+}  // namespace
+
+TEST_CASE("every activation trains in a constant expression") {
+  static_assert(trains_at_compile_time<sm::Identity>());
+  static_assert(trains_at_compile_time<sm::Relu>());
+  static_assert(trains_at_compile_time<sm::LeakyRelu<1, 10>>());
+  static_assert(trains_at_compile_time<sm::Sigmoid>());
+  static_assert(trains_at_compile_time<sm::Tanh>());
+  CHECK(trains_at_compile_time<sm::Tanh>());
+}

@@ -1,7 +1,7 @@
 // The loss and its gradient by handwritten backpropagation.
 // Loss: mean squared error, MSE = (1/N) * sum over samples of sum over outputs of (y_hat - y)^2.
 // gradient() returns the exact gradient of that number with respect to every parameter, in the
-// parameter layout of mlp.hpp. The Workspace holds every buffer backpropagation needs; its size
+// parameter layout of mlp.hpp. The Workspace contains every buffer backpropagation needs; its size
 // is a compile-time constant. All functions are constexpr and allocate nothing.
 #pragma once
 
@@ -164,9 +164,9 @@ constexpr const typename Net::Scalar* layer_inputs(const typename Net::Scalar* i
   return L == 0 ? input : layer_outputs(workspace, L == 0 ? 0 : L - 1);
 }
 
-// Backpropagates through layer L. On entry workspace.delta holds dLoss/dy for the layer's
+// Backpropagates through layer L. On entry workspace.delta contains dLoss/dy for the layer's
 // outputs y; on exit the layer's gradient is added into `gradient` and, for L > 0,
-// workspace.delta holds dLoss/dx for its inputs x (the outputs of layer L - 1).
+// workspace.delta contains dLoss/dx for its inputs x (the outputs of layer L - 1).
 template <std::size_t L, class Net>
 constexpr void backward_layer(const Net& net, const typename Net::Scalar* input,
                               typename Net::Parameters& gradient, Workspace<Net>& workspace) {

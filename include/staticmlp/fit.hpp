@@ -92,7 +92,7 @@ constexpr bool all_finite(const Parameters& parameters) {
   return true;
 }
 
-// Calls progress(epoch, loss); returns false when a callback that returns bool asks to stop.
+// Calls progress(epoch, loss); returns false when a callback that returns bool requests a stop.
 template <class Callback, class T>
 constexpr bool report_progress(Callback& progress, std::size_t epoch, T loss) {
   if constexpr (std::is_same_v<std::invoke_result_t<Callback&, std::size_t, T>, bool>) {
@@ -103,7 +103,7 @@ constexpr bool report_progress(Callback& progress, std::size_t epoch, T loss) {
   }
 }
 
-// The loop itself. `order` holds samples.size indices when shuffling, else it may be null.
+// The loop itself. `order` has room for samples.size indices when shuffling, else it may be null.
 template <class Net, class Optimizer, class Callback>
 constexpr FitResult<typename Net::Scalar> fit_samples(
     Net& net, Optimizer& optimizer,

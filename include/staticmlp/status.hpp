@@ -1,6 +1,6 @@
 // Error values. Every fallible engine call returns a Status (or a result that contains one)
-// marked [[nodiscard]]: code, the index of what failed (sample, row, line or node, as the code
-// says) and the offending value. Nothing throws. `message()` is a fixed sentence, usable
+// marked [[nodiscard]]: the code, the index of what failed (a sample, row, line or node,
+// depending on the code) and the offending value. Nothing throws. `message()` is a fixed sentence, usable
 // without formatting on a microcontroller; `describe()` adds the index and the value.
 #pragma once
 
