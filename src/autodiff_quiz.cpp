@@ -14,11 +14,19 @@ namespace sm = staticmlp;
 
 namespace {
 
-// Parses a whole argument as a number; false when it is not one.
-bool parse_number(const char* text, double& number) {
+enum class Parsed { number, not_a_number, out_of_range, not_finite };
+
+// Parses a whole argument as a finite number.
+Parsed parse_number(const char* text, double& number) {
   const char* end = text + std::strlen(text);
   const auto result = std::from_chars(text, end, number);
-  return result.ec == std::errc{} && result.ptr == end;
+  if (result.ec == std::errc::result_out_of_range && result.ptr == end) {
+    return Parsed::out_of_range;
+  }
+  if (result.ec != std::errc{} || result.ptr != end || result.ptr == text) {
+    return Parsed::not_a_number;
+  }
+  return sm::is_finite(number) ? Parsed::number : Parsed::not_finite;
 }
 
 void print_usage() {
@@ -37,16 +45,43 @@ int main(int argc, char** argv) {
   const char* dot_path = nullptr;
   int numbers_given = 0;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--dot") == 0 && i + 1 < argc) {
-      dot_path = argv[++i];
-    } else if (numbers_given < 3 && parse_number(argv[i], point[numbers_given])) {
-      ++numbers_given;
-    } else {
-      std::fprintf(stderr, "error: invalid argument '%s': expected a number or --dot FILE\n",
-                   argv[i]);
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       print_usage();
-      return 2;
+      return 0;
     }
+    if (std::strcmp(argv[i], "--dot") == 0) {
+      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+        std::fprintf(stderr, "error: --dot needs a file name, for example --dot graph.dot\n");
+        return 2;
+      }
+      if (dot_path != nullptr) {
+        std::fprintf(stderr, "error: --dot given twice ('%s' and '%s'): give it once\n",
+                     dot_path, argv[i + 1]);
+        return 2;
+      }
+      dot_path = argv[++i];
+      continue;
+    }
+    const Parsed parsed = numbers_given < 3 ? parse_number(argv[i], point[numbers_given])
+                                            : Parsed::not_a_number;
+    if (parsed == Parsed::number) {
+      ++numbers_given;
+      continue;
+    }
+    if (numbers_given >= 3) {
+      std::fprintf(stderr, "error: unexpected argument '%s': X Y Z are already given\n", argv[i]);
+    } else if (parsed == Parsed::out_of_range) {
+      std::fprintf(stderr, "error: %s = '%s' is out of the range of double\n",
+                   names[numbers_given], argv[i]);
+    } else if (parsed == Parsed::not_finite) {
+      std::fprintf(stderr, "error: %s = '%s' is not finite: give a finite number\n",
+                   names[numbers_given], argv[i]);
+    } else {
+      std::fprintf(stderr, "error: invalid argument '%s': expected a number for %s or --dot FILE\n",
+                   argv[i], names[numbers_given]);
+    }
+    print_usage();
+    return 2;
   }
   if (numbers_given != 0 && numbers_given != 3) {
     std::fprintf(stderr, "error: give all three of X Y Z, or none for the point (1, 2, -1)\n");
@@ -62,7 +97,7 @@ int main(int argc, char** argv) {
   }
   sm::write_text(out, ")\n\ncompute graph, one node per line in recording order:\n");
 
-  sm::Tape<double, 8> tape;
+  sm::Tape<double, 12> tape;
   const auto x = tape.variable(point[0], names[0]);
   const auto y = tape.variable(point[1], names[1]);
   const auto z = tape.variable(point[2], names[2]);
@@ -77,9 +112,22 @@ int main(int argc, char** argv) {
     std::cout.flush();
     std::fprintf(stderr, "error: the backward pass failed: %s\n", sm::describe(status).c_str());
     if (status.code == sm::StatusCode::domain_error) {
-      std::fprintf(stderr, "choose a point where x * y + z > 0\n");
+      std::fprintf(stderr, "choose a point where x * y + z > 0 (here, in double, it is %g)\n",
+                   point[0] * point[1] + point[2]);
     }
     return 1;
+  }
+  // A finite point can still overflow double (x = y = 1e200): say so rather than print NaN.
+  const sm::Node<double, 12> checked[4] = {f, x, y, z};
+  for (const auto& node : checked) {
+    if (!sm::is_finite(tape.value(node)) || !sm::is_finite(tape.gradient(node))) {
+      std::cout.flush();
+      std::fprintf(stderr,
+                   "error: the result is not finite at this point (f = %g): x * y + z "
+                   "overflows or its gradient does; choose a smaller point\n",
+                   tape.value(f));
+      return 1;
+    }
   }
 
   if (dot_path != nullptr) {
@@ -98,7 +146,7 @@ int main(int argc, char** argv) {
   }
 
   sm::write_text(out, "\ngradient (df/dx, df/dy, df/dz) = (");
-  const sm::Node<double, 8> variables[3] = {x, y, z};
+  const sm::Node<double, 12> variables[3] = {x, y, z};
   for (int i = 0; i < 3; ++i) {
     sm::write_text(out, i == 0 ? "" : ", ");
     sm::write_number(out, tape.gradient(variables[i]));
