@@ -46,16 +46,9 @@ int main(int argc, char** argv) {
   std::printf("  %-12s smooth: no kinks\n", "sigmoid");
   std::printf("  %-12s smooth: no kinks\n", "tanh");
 
-  staticmlp::PlotOptions options;
-  options.title =
+  const staticmlp::PlotOptions options = lecture::grid_options(
       "Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh "
-      "(MSE on the 100 training points)";
-  options.png_name = "activation.png";
-  options.width = 1000;
-  options.height = 760;
-  options.rows = 2;
-  options.columns = 2;
-  // Room above the data for the legend.
-  options.y_max = 1.9;
+      "(MSE on the 100 training points)",
+      "activation.png");
   return figure.write(script_path, options) ? 0 : 1;
 }

@@ -22,15 +22,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  staticmlp::PlotOptions options;
-  options.title =
-      "Depth: 0, 1, 2, 3 hidden layers of 4 ReLU units (MSE on the 100 training points)";
-  options.png_name = "depth.png";
-  options.width = 1000;
-  options.height = 760;
-  options.rows = 2;
-  options.columns = 2;
-  // Room above the data for the legend.
-  options.y_max = 1.9;
+  const staticmlp::PlotOptions options = lecture::grid_options(
+      "Depth: 0, 1, 2, 3 hidden layers of 4 ReLU units (MSE on the 100 training points)", "depth.png");
   return figure.write(script_path, options) ? 0 : 1;
 }

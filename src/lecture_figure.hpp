@@ -93,4 +93,18 @@ class Figure {
   std::size_t count_ = 0;
 };
 
+// The layout every lecture figure shares: 2 x 2 panels at 1000 x 760 pixels, with room above
+// the data for the legend.
+inline staticmlp::PlotOptions grid_options(const char* title, const char* png_name) {
+  staticmlp::PlotOptions options;
+  options.title = title;
+  options.png_name = png_name;
+  options.width = 1000;
+  options.height = 760;
+  options.rows = 2;
+  options.columns = 2;
+  options.y_max = 1.9;
+  return options;
+}
+
 }  // namespace lecture

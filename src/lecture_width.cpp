@@ -23,15 +23,7 @@ int main(int argc, char** argv) {
               lecture::count_kinks(narrow), lecture::count_kinks(wide),
               lecture::count_kinks(widest));
 
-  staticmlp::PlotOptions options;
-  options.title =
-      "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)";
-  options.png_name = "width.png";
-  options.width = 1000;
-  options.height = 760;
-  options.rows = 2;
-  options.columns = 2;
-  // Room above the data for the legend.
-  options.y_max = 1.9;
+  const staticmlp::PlotOptions options = lecture::grid_options(
+      "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)", "width.png");
   return figure.write(script_path, options) ? 0 : 1;
 }
