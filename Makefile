@@ -32,7 +32,8 @@ TEST_SOURCES := $(wildcard tests/test_*.cpp)
 TEST_OBJECTS := $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(TEST_SOURCES))
 CATCH_HEADER := /usr/include/catch2/catch.hpp
 
-.PHONY: all demo test test-unit test-allocation test-compile-fail format clean ensure-catch2
+.PHONY: all demo test test-unit test-allocation test-compile-fail test-engine-headers format clean \
+  ensure-catch2
 .PHONY: bench bench-csv bench-build ensure-eigen
 .PHONY: test-cpp-header fuzz ensure-fuzzer
 
@@ -96,11 +97,22 @@ test-unit: $(BUILD)/unit_tests
 test-allocation: $(BUILD)/allocation_tests
 	./$(BUILD)/allocation_tests
 
+# The engine headers use no heap, exceptions, RTTI, threads, locales or I/O (io.hpp aside);
+# the check must also reject a header that does.
+test-engine-headers:
+	sh tests/check_engine_headers.sh
+	@mkdir -p build
+	@printf '#include <vector>\nint* leak = new int;\n' > build/forbidden_header.hpp
+	@if sh tests/check_engine_headers.sh build/forbidden_header.hpp >/dev/null; then \
+	  echo "error: check_engine_headers.sh accepted a header that allocates" >&2; exit 1; \
+	else echo "ok   the header check rejects a header that allocates"; fi
+
 test-compile-fail:
 	CXX="$(CXX)" CXXFLAGS="-std=c++17 -Iinclude" sh tests/compile_fail/run.sh
 
 # The README's example must keep compiling, so the suite builds it.
-test: test-unit test-allocation test-compile-fail $(BUILD)/readme_example test-cpp-header
+test: test-unit test-allocation test-compile-fail test-engine-headers $(BUILD)/readme_example \
+  test-cpp-header
 
 # ---------------------------------------------------------------- lecture figures
 #   make plots                     fit every variant of the lecture, write plots/*.gp and *.png
