@@ -225,9 +225,35 @@ TEST_CASE("load_parameters rejects a wrong first line", "[export]") {
   check_rejected(with_header("staticmlp 1 float 1-4tanh-1identity 13"),
                  sm::StatusCode::model_shape_mismatch, 1);
   check_rejected(with_header("staticmlp 1 float 1-4relu-1identity 14"),
-                 sm::StatusCode::model_shape_mismatch, 1);
+                 sm::StatusCode::model_count_mismatch, 1);
   check_rejected(with_header("staticmlp 1 float 1-4relu-1identity 13 " + std::string(400, 'x')),
                  sm::StatusCode::model_header_invalid, 1);
+}
+
+TEST_CASE("load_parameters names the wrong count", "[export]") {
+  const std::string text = replace_line(saved_text(network_of_hard_values<Relu141>()), 1,
+                                        "staticmlp 1 float 1-4relu-1identity 14\n");
+  Relu141 net;
+  const sm::Status status = load_text(text, net);
+  CHECK(status.code == sm::StatusCode::model_count_mismatch);
+  CHECK(status.value == 14.0);
+  CHECK(std::string(sm::describe(status).c_str()).find("(line 1, count 14)") != std::string::npos);
+}
+
+TEST_CASE("load_parameters tells out of range from invalid", "[export]") {
+  const std::string text = saved_text(network_of_hard_values<Relu141>());
+  Relu141 net;
+  // 1e99 is a decimal number, but beyond float's maximum of about 3.4e38.
+  const sm::Status too_large = load_text(replace_line(text, 4, "1e99\n"), net);
+  CHECK(too_large.code == sm::StatusCode::model_value_out_of_range);
+  CHECK(too_large.index == 4);
+  CHECK(too_large.value == 1e99);
+  // 1e-50 is below float's smallest subnormal, about 1.4e-45.
+  const sm::Status too_small = load_text(replace_line(text, 4, "1e-50\n"), net);
+  CHECK(too_small.code == sm::StatusCode::model_value_out_of_range);
+  CHECK(too_small.value == 1e-50);
+  CHECK(load_text(replace_line(text, 4, "1e99x\n"), net).code ==
+        sm::StatusCode::model_value_invalid);
 }
 
 TEST_CASE("load_parameters rejects a network of another type", "[export]") {
@@ -246,7 +272,8 @@ TEST_CASE("load_parameters rejects a bad value line", "[export]") {
   check_rejected(replace_line(text, 3, " 0.1\n"), sm::StatusCode::model_value_invalid, 3);
   check_rejected(replace_line(text, 3, "0.1 \n"), sm::StatusCode::model_value_invalid, 3);
   check_rejected(replace_line(text, 3, "0x1p-3\n"), sm::StatusCode::model_value_invalid, 3);
-  check_rejected(replace_line(text, 3, "1e999\n"), sm::StatusCode::model_value_invalid, 3);
+  // 1e999 is a number, but beyond even double: out of range, with a NaN value.
+  check_rejected(replace_line(text, 3, "1e999\n"), sm::StatusCode::model_value_out_of_range, 3);
   check_rejected(replace_line(text, 3, std::string(300, '1') + "\n"),
                  sm::StatusCode::model_value_invalid, 3);
   check_rejected(replace_line(text, 3, "inf\n"), sm::StatusCode::model_value_not_finite, 3);

@@ -445,9 +445,13 @@ Status check_model_header(const char* line, std::size_t size, bool too_long) {
   static_cast<void>(write_shape<Net>(shape));
   BufferSink<20> count;
   static_cast<void>(write_number(count, Net::parameter_count));
-  if (too_long || !same_text(fields[3], sizes[3], shape.c_str(), shape.size()) ||
-      !same_text(fields[4], sizes[4], count.c_str(), count.size())) {
+  if (too_long || !same_text(fields[3], sizes[3], shape.c_str(), shape.size())) {
     return make_status(StatusCode::model_shape_mismatch, 1);
+  }
+  if (!same_text(fields[4], sizes[4], count.c_str(), count.size())) {
+    double file_count = std::numeric_limits<double>::quiet_NaN();
+    static_cast<void>(std::from_chars(fields[4], fields[4] + sizes[4], file_count));
+    return make_status(StatusCode::model_count_mismatch, 1, file_count);
   }
   return ok_status();
 }
@@ -482,6 +486,21 @@ template <class T>
 bool parse_value(const char* line, std::size_t size, T& value) {
   const auto parsed = std::from_chars(line, line + size, value, std::chars_format::general);
   return parsed.ec == std::errc() && parsed.ptr == line + size;
+}
+
+// Tells a number outside T's range (1e99 for float) from text that is not a number at all.
+template <class T>
+Status value_error(const char* line, std::size_t size, bool too_long, std::size_t line_number) {
+  T ignored{};
+  const auto parsed = std::from_chars(line, line + size, ignored, std::chars_format::general);
+  if (too_long || parsed.ec != std::errc::result_out_of_range || parsed.ptr != line + size) {
+    return make_status(StatusCode::model_value_invalid, line_number);
+  }
+  double wide = std::numeric_limits<double>::quiet_NaN();
+  if (!parse_value(line, size, wide)) {
+    wide = std::numeric_limits<double>::quiet_NaN();
+  }
+  return make_status(StatusCode::model_value_out_of_range, line_number, wide);
 }
 
 }  // namespace detail
@@ -532,7 +551,7 @@ Status load_parameters(Source& source, Net& net) {
                     : make_status(StatusCode::model_checksum_mismatch, line_number);
     }
     if (!parsed) {
-      return make_status(StatusCode::model_value_invalid, line_number);
+      return detail::value_error<T>(line.text, line.size, line.too_long, line_number);
     }
     if (!is_finite(value)) {
       return make_status(StatusCode::model_value_not_finite, line_number,

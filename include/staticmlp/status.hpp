@@ -46,6 +46,8 @@ enum class StatusCode : std::uint8_t {
   input_read_failed,          // the source reported a read error
   file_not_readable,          // the file could not be opened for reading
   name_invalid,               // a generated C++ name is not an identifier
+  model_value_out_of_range,   // value: the parameter read as double (NaN if even that fails)
+  model_count_mismatch,       // the count on line 1 is not the network's; value: that count
 };
 
 struct [[nodiscard]] Status {
@@ -139,6 +141,11 @@ constexpr const char* Status::message() const {
       return "reading the input failed (I/O error)";
     case StatusCode::file_not_readable:
       return "the input file could not be opened: check that it exists and is readable";
+    case StatusCode::model_value_out_of_range:
+      return "a parameter in the model file is outside the range of the network's scalar type";
+    case StatusCode::model_count_mismatch:
+      return "the model file's parameter count is not the network's: load it into a network "
+             "of the shape on its first line";
     case StatusCode::name_invalid:
       return "the name must be a C++ identifier: letters, digits and '_', not starting with a "
              "digit";
@@ -176,6 +183,8 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::model_truncated:
     case StatusCode::model_trailing_data:
     case StatusCode::input_read_failed:
+    case StatusCode::model_value_out_of_range:
+    case StatusCode::model_count_mismatch:
       return "line";
     default:
       return nullptr;
@@ -197,6 +206,8 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::model_value_not_finite:
     case StatusCode::model_too_few_values:
     case StatusCode::model_too_many_values:
+    case StatusCode::model_value_out_of_range:
+    case StatusCode::model_count_mismatch:
       return true;
     default:
       return false;
@@ -211,6 +222,8 @@ constexpr const char* status_value_name(StatusCode code) {
     case StatusCode::model_too_few_values:
     case StatusCode::model_too_many_values:
       return "values read";
+    case StatusCode::model_count_mismatch:
+      return "count";
     default:
       return "value";
   }
