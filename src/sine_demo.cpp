@@ -40,6 +40,15 @@ static bool write_model_files(const Net& net, float training_mse, const std::str
 }
 
 int main(int argc, char** argv) {
+  const bool asks_help =
+      argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
+  if (asks_help || argc > 2 || (argc == 2 && (argv[1][0] == '-' || argv[1][0] == '\0'))) {
+    std::fprintf(asks_help ? stdout : stderr,
+                 "usage: sine_demo [SCRIPT.gp]\n"
+                 "  SCRIPT.gp  where to write the gnuplot script (default plots/sine_relu.gp);\n"
+                 "             the model files go into the same folder\n");
+    return asks_help ? 0 : 2;
+  }
   const char* script_path = argc > 1 ? argv[1] : "plots/sine_relu.gp";
   std::printf("staticmlp demo: fit a 1-4-1 ReLU network to 100 points of sin((x + 0.5) 2 pi)\n");
   std::printf("quiz: a 1-4-1 MLP has %zu parameters\n", Net::parameter_count);
@@ -68,9 +77,10 @@ int main(int argc, char** argv) {
 
   const auto curve = sm::sample_curve<441>(net, -0.55f, 0.55f);
   char title[96] = {};
-  std::snprintf(title, sizeof title, "ReLU 1-4-1 fitted to sin((x + 0.5) 2{/Symbol p}): "
-                "%zu parameters, MSE %.3g", Net::parameter_count,
-                static_cast<double>(result.final_loss));
+  std::snprintf(title, sizeof title,
+                "ReLU 1-4-1 fitted to sin((x + 0.5) 2{/Symbol p}): "
+                "%zu parameters, MSE %.3g",
+                Net::parameter_count, static_cast<double>(result.final_loss));
   const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>(title, data, curve)};
   sm::PlotOptions plot;
   plot.png_name = "sine_relu.png";

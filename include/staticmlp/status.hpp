@@ -98,7 +98,8 @@ constexpr const char* Status::message() const {
     case StatusCode::file_write_failed:
       return "writing the output file failed (disk full or I/O error); the old file is kept";
     case StatusCode::file_rename_failed:
-      return "the finished file could not replace the old one; the old file is kept";
+      return "the finished file could not be moved to its path (is the path a folder, or the "
+             "folder read-only?); any old file there is kept";
     case StatusCode::domain_error:
       return "an operation on the tape is outside its domain (log of a non-positive number, "
              "division by zero or 0 to a negative power): its value and the tape's gradients "
