@@ -1,4 +1,4 @@
-# staticmlp fit: Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh (MSE on the 100 training points)
+# A gnuplot 5 script written by staticmlp.
 $points0 << EOD
 -0.5 0
 -0.48989898 0.06342392

@@ -1,4 +1,4 @@
-# staticmlp fit: Depth: 0, 1, 2, 3 hidden layers of 4 ReLU units (MSE on the 100 training points)
+# A gnuplot 5 script written by staticmlp.
 $points0 << EOD
 -0.5 0
 -0.48989898 0.06342392

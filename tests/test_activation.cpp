@@ -75,3 +75,12 @@ TEST_CASE("activations in constant expressions") {
   static_assert(sm::is_relu_family_v<sm::LeakyRelu<>> && !sm::is_relu_family_v<sm::Sigmoid>);
   CHECK(sm::Identity::value(2.5) == 2.5);
 }
+
+TEST_CASE("relu passes nan through") {
+  // max(0, NaN) must not turn a bad input or weight into a clean zero.
+  CHECK(std::isnan(sm::Relu::value(std::nan(""))));
+  CHECK(std::isnan(sm::Relu::value(std::nanf(""))));
+  CHECK(std::isnan(sm::LeakyRelu<1, 5>::value(std::nan(""))));
+  CHECK(sm::Relu::value(-3.0) == 0.0);
+  CHECK(sm::Relu::value(2.5f) == 2.5f);
+}

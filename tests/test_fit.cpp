@@ -311,3 +311,79 @@ TEST_CASE("every activation trains in a constant expression") {
   static_assert(trains_at_compile_time<sm::Tanh>());
   CHECK(trains_at_compile_time<sm::Tanh>());
 }
+
+namespace {
+// A failed fit must leave finite parameters whose loss is finite and, with the divergence check
+// on, below the limit; and final_loss must be that loss.
+template <class Model, std::size_t N>
+void check_restored(const Model& net, const sm::FitResult<typename Model::Scalar>& result,
+                    const std::array<typename Model::SampleType, N>& data, double limit) {
+  CHECK(!result.ok());
+  for (auto p : net.parameters()) {
+    REQUIRE(std::isfinite(p));
+  }
+  const auto loss = sm::mean_squared_error(net, data);
+  CHECK(std::isfinite(loss));
+  CHECK(result.final_loss == loss);
+  CHECK(static_cast<double>(loss) <= limit);
+}
+}  // namespace
+
+TEST_CASE("full-batch failure never keeps nan weights") {
+  // Learning rate 1e15 overflows the weights within a few steps; before NaN propagated through
+  // ReLU, this left NaN weights behind a finite loss.
+  using Model = sm::Mlp<double, 1, sm::Dense<4, sm::Relu>, sm::Dense<1, sm::Identity>>;
+  const auto data = sm::sine_dataset<double, 10>();
+  Model net = sm::initialized<Model>(1);
+  sm::Sgd<Model> sgd(1e15);
+  sm::FitOptions<double> options;
+  options.epochs = 30;
+  options.divergence_factor = 0;
+  const auto result = sm::fit(net, sgd, data, options);
+  check_restored(net, result, data, std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("per-sample failure restores a finite loss") {
+  using Model = test_support::Relu141;
+  const auto data = sm::sine_dataset<float, 10>();
+  Model net = sm::initialized<Model>(1);
+  sm::Momentum<Model> momentum(3.0f, 0.9f);
+  sm::FitOptions<float> options;
+  options.epochs = 30;
+  options.batch_size = 1;
+  options.divergence_factor = 0;
+  const auto result = sm::fit(net, momentum, data, options);
+  CHECK(result.status.code == sm::StatusCode::loss_not_finite);
+  check_restored(net, result, data, std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("mini-batch failure restores a loss below the limit") {
+  using Model = sm::Mlp<float, 1, sm::Dense<8, sm::Tanh>, sm::Dense<8, sm::Relu>,
+                        sm::Dense<1, sm::Identity>>;
+  const auto data = sm::sine_dataset<float, 10>();
+  Model net = sm::initialized<Model>(1);
+  sm::Sgd<Model> sgd(1.0f);
+  sm::FitOptions<float> options;
+  options.epochs = 30;
+  options.batch_size = 3;
+  const auto result = sm::fit(net, sgd, data, options);
+  check_restored(net, result, data,
+                 1e6 * static_cast<double>(result.initial_loss) * (1 + 1e-6));
+}
+
+TEST_CASE("divergence factor must be zero or at least one") {
+  Net net = sm::initialized<Net>(1);
+  const Net before = net;
+  sm::Sgd<Net> sgd(0.01f);
+  sm::FitOptions<float> options;
+  for (float factor : {-1.0f, 0.5f, not_a_number, infinity}) {
+    INFO("divergence factor " << factor);
+    options.divergence_factor = factor;
+    const auto result = sm::fit(net, sgd, sine, options);
+    CHECK(result.status.code == sm::StatusCode::fit_options_invalid);
+    CHECK(net.parameters() == before.parameters());
+  }
+  options.divergence_factor = 1.0f;
+  options.epochs = 3;
+  CHECK(sm::fit(net, sgd, sine, options).ok());
+}

@@ -232,3 +232,63 @@ TEST_CASE("one-panel fit spans the data's inputs") {
   CHECK(sm::write_gnuplot_fit(sink, net, sm::SampleView<float, 1, 1>(), sm::PlotOptions()).code ==
         sm::StatusCode::empty_dataset);
 }
+
+TEST_CASE("newlines in titles cannot start commands") {
+  sm::PlotOptions options;
+  options.title = "evil\nsystem('touch pwned')\nx";
+  options.x_label = "a\r\nb";
+  const std::string script = script_for(Net(), options);
+  CHECK(!contains(script, "\nsystem("));
+  CHECK(contains(script, "set xlabel 'a  b'"));
+  // A title ending in a backslash must not continue a comment line into the data.
+  options.title = "trailing\\";
+  const std::string second = script_for(Net(), options);
+  CHECK(second.rfind("# A gnuplot 5 script written by staticmlp.\n$points0 << EOD\n", 0) == 0);
+}
+
+TEST_CASE("invalid plot options are rejected") {
+  const auto curve = sm::sample_curve<10>(Net(), -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 2> panels = {sm::PlotPanel<float>("a", sine, curve),
+                                                      sm::PlotPanel<float>("b", sine, curve)};
+  const auto setting_rejected = [&](const sm::PlotOptions& options, std::size_t count) {
+    sm::BufferSink<200000> sink;
+    return sm::write_gnuplot(sink, panels.data(), count, options);
+  };
+  sm::PlotOptions options;
+  options.columns = 2;
+  options.x_min = std::numeric_limits<double>::quiet_NaN();
+  CHECK(setting_rejected(options, 2).code == sm::StatusCode::plot_options_invalid);
+  CHECK(setting_rejected(options, 2).index == 0);
+  options.x_min = -0.5;
+  options.y_min = 2.0;  // above y_max
+  CHECK(setting_rejected(options, 2).index == 1);
+  options.y_min = -1.0;
+  options.width = 0;
+  CHECK(setting_rejected(options, 2).index == 2);
+  options.width = 800;
+  options.columns = 1;  // one cell for two panels
+  CHECK(setting_rejected(options, 2).index == 3);
+  options.columns = 2;
+  CHECK(setting_rejected(options, 0).index == 4);
+  CHECK(setting_rejected(options, 2).ok());
+}
+
+TEST_CASE("existing temporary names are left alone") {
+  const std::string folder = scratch_folder("temporary");
+  const std::string path = folder + "/fit.gp";
+  { std::ofstream(path + ".tmp") << "someone else's file\n"; }
+  REQUIRE(std::system(("ln -s " + folder + "/victim.txt " + path + ".tmp1").c_str()) == 0);
+  { std::ofstream(folder + "/victim.txt") << "victim\n"; }
+  const sm::Status status = sm::write_file(path.c_str(), [](auto& sink) {
+    return sink.write("new\n", 4) ? sm::ok_status() : sm::make_status(sm::StatusCode::output_failed);
+  });
+  CHECK(status.ok());
+  CHECK(read_file(path) == "new\n");
+  CHECK(read_file(path + ".tmp") == "someone else's file\n");
+  CHECK(read_file(folder + "/victim.txt") == "victim\n");
+}
+
+TEST_CASE("empty path is rejected") {
+  CHECK(sm::write_file("", [](auto&) { return sm::ok_status(); }).code ==
+        sm::StatusCode::file_open_failed);
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <string>
 
@@ -251,4 +252,38 @@ TEST_CASE("train_with_restarts runs at compile time", "[training]") {
   const auto result = sm::train_with_restarts(net, sine, 1, options);
   REQUIRE(result.ok());
   CHECK(compile_time_loss == result.final_loss);
+}
+
+TEST_CASE("restart budget overflow is rejected") {
+  // restarts * trial_epochs = 2^64 wraps to 0 in std::size_t; it must not pass the budget.
+  using Net = sm::Mlp<float, 1, sm::Dense<4, sm::Relu>, sm::Dense<1, sm::Identity>>;
+  constexpr auto data = sm::sine_dataset<float, 20>();
+  Net net;
+  sm::RestartOptions<float> options;
+  options.epochs = 10;
+  options.restarts = std::size_t{1} << 63;
+  options.trial_epochs = 2;
+  const auto result = sm::train_with_restarts(net, data, 1, options);
+  CHECK(result.status.code == sm::StatusCode::restart_options_invalid);
+  CHECK(result.status.index == 0);
+  CHECK(result.epochs == 0);
+}
+
+TEST_CASE("progress false stops every restart") {
+  using Net = sm::Mlp<float, 1, sm::Dense<4, sm::Relu>, sm::Dense<1, sm::Identity>>;
+  constexpr auto data = sm::sine_dataset<float, 20>();
+  Net net;
+  sm::RestartOptions<float> options;
+  options.epochs = 40;
+  options.restarts = 4;
+  options.trial_epochs = 5;
+  std::size_t calls = 0;
+  const auto result = sm::train_with_restarts(net, data, 1, options, [&](std::size_t, float) {
+    ++calls;
+    return false;
+  });
+  CHECK(result.ok());
+  CHECK(calls == 1);
+  CHECK(result.epochs == 1);
+  CHECK(std::isfinite(sm::mean_squared_error(net, data)));
 }

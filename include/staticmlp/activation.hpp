@@ -35,9 +35,11 @@ struct Relu {
   static constexpr bool is_relu_family = true;
   static constexpr const char* name = "relu";
   // The selects go through integer masks so that loops over them vectorize (see math.hpp).
+  // A NaN input passes through, so that bad data or weights cannot hide behind a zero.
   template <class T>
   static constexpr T value(T x) {
-    return detail::select_bits(detail::positive_mask(x), x, T(0));
+    return detail::select_bits(
+        static_cast<detail::Bits<T>>(detail::positive_mask(x) | detail::nan_mask(x)), x, T(0));
   }
   template <class T>
   static constexpr T derivative(T x) {

@@ -34,7 +34,8 @@ struct FitOptions {
   // Stop once an epoch's loss is at or below this. The default 0 stops only on an exact fit.
   T target_loss = T(0);
   // Fail with loss_diverged once an epoch's loss exceeds this factor times the initial loss;
-  // 0 turns the check off. Non-finite losses always fail.
+  // 0 turns the check off. Other values must be finite and at least 1, or fit() returns
+  // fit_options_invalid. Non-finite losses always fail.
   T divergence_factor = T(1e6);
 };
 
@@ -119,6 +120,11 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   if (!result.status.ok()) {
     return result;
   }
+  const T factor = options.divergence_factor;
+  if (!is_finite(factor) || (factor != T(0) && !(factor >= T(1)))) {
+    result.status = make_status(StatusCode::fit_options_invalid, 0, static_cast<double>(factor));
+    return result;
+  }
 
   const std::size_t n = samples.size;
   const bool whole_batch = options.batch_size == full_batch || options.batch_size >= n;
@@ -141,21 +147,31 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   const T divergence_limit = options.divergence_factor * result.initial_loss;
   const bool check_divergence = options.divergence_factor > T(0);
 
-  // The last state whose loss is known to be finite, restored if training fails.
+  // The state to restore if training fails. Full batch measures its loss every epoch; the
+  // other modes keep the epoch's start, whose loss fail() measures before trusting it.
   Net good_net = net;
   Optimizer good_optimizer = optimizer;
+  // The state fit() started from: its loss is finite and below the divergence limit.
+  const Net initial_net = net;
+  const Optimizer initial_optimizer = optimizer;
   typename Net::Parameters gradient{};
   Workspace<Net> workspace{};
 
+  const auto is_bad = [&](T loss) {
+    return !is_finite(loss) || (check_divergence && loss > divergence_limit);
+  };
   const auto fail = [&](StatusCode code, std::size_t epoch, T loss) {
     net = good_net;
     optimizer = good_optimizer;
+    T restored_loss = mean_squared_error(net, samples);
+    if (is_bad(restored_loss) || !all_finite(net.parameters())) {
+      net = initial_net;
+      optimizer = initial_optimizer;
+      restored_loss = result.initial_loss;
+    }
     result.status = make_status(code, epoch, static_cast<double>(loss));
-    result.final_loss = mean_squared_error(net, samples);
+    result.final_loss = restored_loss;
     return result;
-  };
-  const auto is_bad = [&](T loss) {
-    return !is_finite(loss) || (check_divergence && loss > divergence_limit);
   };
   const auto bad_code = [](T loss) {
     return is_finite(loss) ? StatusCode::loss_diverged : StatusCode::loss_not_finite;
@@ -166,7 +182,7 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
     if (whole_batch) {
       // The loss is that of the parameters before this epoch's update.
       epoch_loss = loss_and_gradient(net, samples, gradient, workspace);
-      if (is_bad(epoch_loss)) {
+      if (is_bad(epoch_loss) || !all_finite(net.parameters())) {
         return fail(bad_code(epoch_loss), epoch, epoch_loss);
       }
       good_net = net;
@@ -244,9 +260,10 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
 }  // namespace detail
 
 // Trains `net` on the N samples of `samples`. See FitOptions for the modes and FitResult for
-// what is returned. On failure the network and the optimizer are restored: for full-batch
-// training to the last parameters with a finite loss below the divergence limit, for mini-batch
-// and per-sample training to the parameters at the start of the failing epoch.
+// what is returned. On failure the network and the optimizer are restored to a state whose
+// parameters are finite and whose loss is finite and below the divergence limit: for full-batch
+// training the last such epoch, for mini-batch and per-sample training the start of the failing
+// epoch if it qualifies, else the state fit() started from.
 template <class Net, class Optimizer, std::size_t N, class Callback = NoProgress>
 constexpr FitResult<typename Net::Scalar> fit(
     Net& net, Optimizer& optimizer, const std::array<typename Net::SampleType, N>& samples,

@@ -78,14 +78,49 @@ struct PlotOptions {
 
 namespace detail {
 
-// Writes text as a gnuplot single-quoted string, doubling embedded quotes.
+// Writes text as a gnuplot single-quoted string, doubling embedded quotes. Control characters
+// (newlines above all, which would end the string and start a command) become spaces.
 template <class Sink>
 bool write_quoted(Sink& sink, const char* text) {
   bool stored = sink.write("'", 1);
   for (const char* c = text; *c != '\0'; ++c) {
-    stored = (*c == '\'' ? sink.write("''", 2) : sink.write(c, 1)) && stored;
+    const auto code = static_cast<unsigned char>(*c);
+    if (*c == '\'') {
+      stored = sink.write("''", 2) && stored;
+    } else if (code < 0x20 || code == 0x7f) {
+      stored = sink.write(" ", 1) && stored;
+    } else {
+      stored = sink.write(c, 1) && stored;
+    }
   }
   return sink.write("'", 1) && stored;
+}
+
+// Ok when the ranges are finite and increasing, the size positive and the layout has a cell
+// for each of the panel_count (at least one) panels.
+inline Status check_plot_options(const PlotOptions& options, std::size_t panel_count) {
+  const auto invalid = [](std::size_t setting) {
+    return make_status(StatusCode::plot_options_invalid, setting);
+  };
+  if (!is_finite(options.x_min) || !is_finite(options.x_max) || !(options.x_min < options.x_max)) {
+    return invalid(0);
+  }
+  if (!is_finite(options.y_min) || !is_finite(options.y_max) || !(options.y_min < options.y_max)) {
+    return invalid(1);
+  }
+  if (options.width <= 0 || options.height <= 0) {
+    return invalid(2);
+  }
+  const bool fits = options.rows > 0 && options.columns > 0 &&
+                    static_cast<std::size_t>(options.rows) * static_cast<std::size_t>(options.columns) >=
+                        panel_count;
+  if (panel_count > 1 && !fits) {
+    return invalid(3);
+  }
+  if (panel_count == 0) {
+    return invalid(4);
+  }
+  return ok_status();
 }
 
 template <class Sink, class T>
@@ -173,8 +208,12 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
 template <class Sink, class T>
 Status write_gnuplot(Sink& sink, const PlotPanel<T>* panels, std::size_t panel_count,
                      const PlotOptions& options) {
-  bool stored = write_text(sink, "# staticmlp fit: ") && write_text(sink, options.title) &&
-                write_text(sink, "\n");
+  const Status checked = detail::check_plot_options(options, panel_count);
+  if (!checked.ok()) {
+    return checked;
+  }
+  // The title stays out of this comment: a trailing backslash would continue it into the data.
+  bool stored = write_text(sink, "# A gnuplot 5 script written by staticmlp.\n");
   std::size_t row = 0;
   for (std::size_t p = 0; p < panel_count; ++p) {
     const Status status = detail::write_panel_data(sink, panels[p], p, row);

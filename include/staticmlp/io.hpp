@@ -1,6 +1,6 @@
-// The only engine header that touches files. AtomicFileSink writes to PATH.tmp and renames it
-// over PATH on commit(), so a crash or an error never leaves a half-written file and the old
-// file stays until the new one is complete. StreamSink writes to a std::ostream.
+// The only engine header that touches files. AtomicFileSink writes to a new PATH.tmp (or
+// PATH.tmp1 to PATH.tmp9) and renames it over PATH on commit(), so a crash or an error never
+// leaves a half-written file and the old file stays until the new one is complete. StreamSink writes to a std::ostream.
 // write_file(path, writer) runs writer(sink) and commits only when it returns an ok Status.
 // FileSource and StreamSource are character sources (format.hpp) for a FILE* and a
 // std::istream; read_file(path, reader) opens a file and runs reader(source).
@@ -19,10 +19,13 @@ class AtomicFileSink {
  public:
   static constexpr std::size_t max_path = 4096;
 
+  // Creates PATH.tmp, or PATH.tmp1 to PATH.tmp9 when that exists. The "x" mode (C11, glibc)
+  // creates the file exclusively: an existing file or symbolic link of that name is never
+  // opened, so it is neither overwritten nor removed.
   explicit AtomicFileSink(const char* path) {
     const std::size_t length = text_length(path);
     constexpr char suffix[] = ".tmp";
-    if (length + sizeof(suffix) > max_path) {
+    if (length == 0 || length + sizeof(suffix) + 1 > max_path) {
       return;
     }
     for (std::size_t i = 0; i < length; ++i) {
@@ -32,7 +35,14 @@ class AtomicFileSink {
     for (std::size_t i = 0; i < sizeof(suffix); ++i) {
       temporary_path_[length + i] = suffix[i];
     }
-    file_ = std::fopen(temporary_path_, "wb");
+    const std::size_t digit = length + sizeof(suffix) - 1;
+    for (char attempt = '0'; attempt <= '9' && file_ == nullptr; ++attempt) {
+      if (attempt != '0') {
+        temporary_path_[digit] = attempt;
+        temporary_path_[digit + 1] = '\0';
+      }
+      file_ = std::fopen(temporary_path_, "wbx");
+    }
   }
 
   AtomicFileSink(const AtomicFileSink&) = delete;

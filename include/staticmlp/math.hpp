@@ -140,6 +140,12 @@ constexpr Bits<T> positive_mask(T x) {
   return mask_if<T>(static_cast<Bits<T>>(bits - 1) < infinity_bits<T>());
 }
 
+// All bits set for NaN; none for every other value.
+template <class T>
+constexpr Bits<T> nan_mask(T x) {
+  return mask_if<T>(magnitude_bits(x) > infinity_bits<T>());
+}
+
 // Splits x as k * ln2 + r with |r| <= ln2 / 2 and returns r; x must be finite or NaN.
 template <class T>
 constexpr T reduce_by_ln2(T x, int& k) {

@@ -48,6 +48,8 @@ enum class StatusCode : std::uint8_t {
   name_invalid,               // a generated C++ name is not an identifier
   model_value_out_of_range,   // value: the parameter read as double (NaN if even that fails)
   model_count_mismatch,       // the count on line 1 is not the network's; value: that count
+  fit_options_invalid,        // index: 0 divergence_factor; value: it
+  plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels
 };
 
 struct [[nodiscard]] Status {
@@ -78,8 +80,8 @@ constexpr const char* Status::message() const {
     case StatusCode::learning_rate_invalid:
       return "the learning rate must be positive and finite";
     case StatusCode::hyperparameter_invalid:
-      return "an optimizer setting is out of range: betas must lie in [0, 1), epsilon and "
-             "momentum must be finite and non-negative";
+      return "an optimizer setting is out of range: beta1, beta2 and momentum must lie in "
+             "[0, 1), epsilon must be positive and finite";
     case StatusCode::shuffle_buffer_missing:
       return "shuffling a SampleView needs an index buffer of one entry per sample";
     case StatusCode::loss_not_finite:
@@ -147,6 +149,12 @@ constexpr const char* Status::message() const {
     case StatusCode::model_count_mismatch:
       return "the model file's parameter count is not the network's: load it into a network "
              "of the shape on its first line";
+    case StatusCode::fit_options_invalid:
+      return "a fit option is invalid: divergence_factor must be 0 (off) or a finite number of "
+             "at least 1";
+    case StatusCode::plot_options_invalid:
+      return "a plot option is invalid: axis ranges must be finite with min < max, the size "
+             "positive, the layout must have room for every panel, and there must be a panel";
     case StatusCode::name_invalid:
       return "the name must be a C++ identifier: letters, digits and '_', not starting with a "
              "digit";
@@ -167,6 +175,8 @@ constexpr const char* status_index_name(StatusCode code) {
       return "row";
     case StatusCode::hyperparameter_invalid:
     case StatusCode::restart_options_invalid:
+    case StatusCode::fit_options_invalid:
+    case StatusCode::plot_options_invalid:
       return "setting";
     case StatusCode::domain_error:
       return "node";
@@ -209,6 +219,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::model_too_many_values:
     case StatusCode::model_value_out_of_range:
     case StatusCode::model_count_mismatch:
+    case StatusCode::fit_options_invalid:
       return true;
     default:
       return false;

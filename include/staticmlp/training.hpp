@@ -253,12 +253,16 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     Callback progress = {}) {
   using T = typename Net::Scalar;
   RestartResult<T> result{};
-  const std::size_t trial_budget = options.restarts * options.trial_epochs;
-  if (options.restarts == 0 || trial_budget > options.epochs) {
-    result.status =
-        make_status(StatusCode::restart_options_invalid, 0, static_cast<double>(trial_budget));
+  // Compared by division, because restarts * trial_epochs can overflow.
+  const bool trials_fit = options.trial_epochs == 0 ||
+                          options.restarts <= options.epochs / options.trial_epochs;
+  if (options.restarts == 0 || !trials_fit) {
+    result.status = make_status(
+        StatusCode::restart_options_invalid, 0,
+        static_cast<double>(options.restarts) * static_cast<double>(options.trial_epochs));
     return result;
   }
+  const std::size_t trial_budget = options.restarts * options.trial_epochs;
   if (!(options.final_learning_rate > T(0)) || !is_finite(options.final_learning_rate)) {
     result.status = make_status(StatusCode::restart_options_invalid, 1,
                                 static_cast<double>(options.final_learning_rate));
@@ -284,8 +288,11 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     }
     Adam<Net> optimizer(options.learning_rate);
     const std::size_t first_epoch = result.epochs;
+    // A callback that returns false ends the whole run, not only this trial.
+    bool stopped = false;
     const auto trial_progress = [&](std::size_t epoch, T loss) {
-      return detail::report_progress(progress, first_epoch + epoch, loss);
+      stopped = !detail::report_progress(progress, first_epoch + epoch, loss);
+      return !stopped;
     };
     const FitResult<T> trial = fit(net, optimizer, samples, fit_options, trial_progress);
     result.epochs += trial.epochs;
@@ -300,6 +307,11 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
       result.seed = trial_seed;
       result.restart = r;
       result.trial_loss = trial.final_loss;
+    }
+    if (stopped) {
+      net = best_net;
+      result.final_loss = result.trial_loss;
+      return result;
     }
   }
 
