@@ -424,6 +424,17 @@ TEST_CASE("write_cpp_header rejects bad names and values", "[export]") {
   CHECK(sm::write_cpp_header(header, net, "").code == sm::StatusCode::name_invalid);
   CHECK(sm::write_cpp_header(header, net, "1net").code == sm::StatusCode::name_invalid);
   CHECK(sm::write_cpp_header(header, net, "sine-relu").code == sm::StatusCode::name_invalid);
+  // Identifiers that cannot name the generated namespace, each into a fresh buffer.
+  const auto status_for = [&](const char* name) {
+    sm::BufferSink<8192> fresh;
+    return sm::write_cpp_header(fresh, net, name);
+  };
+  for (const char* taken : {"int", "namespace", "std", "staticmlp", "__net", "_Net", "a__b"}) {
+    INFO("name " << taken);
+    CHECK(status_for(taken).code == sm::StatusCode::name_invalid);
+  }
+  CHECK(status_for("_net").ok());
+  CHECK(status_for("integer").ok());
   CHECK(sm::write_cpp_header(header, net, "_sine_relu2").ok());
   net.parameters()[12] = std::numeric_limits<float>::quiet_NaN();
   const sm::Status status = sm::write_cpp_header(header, net, "sine_relu");

@@ -201,6 +201,48 @@ constexpr bool is_identifier(const char* name) {
   return true;
 }
 
+constexpr bool same_name(const char* a, const char* b) {
+  std::size_t i = 0;
+  while (a[i] != '\0' && a[i] == b[i]) {
+    ++i;
+  }
+  return a[i] == b[i];
+}
+
+// True for an identifier that can name the generated namespace: not a C++17 keyword or
+// alternative token, not std or staticmlp, and not reserved (a double underscore, or an
+// underscore and a capital letter at the start).
+constexpr bool is_namespace_name(const char* name) {
+  if (!is_identifier(name)) {
+    return false;
+  }
+  constexpr const char* taken[] = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+      "case", "catch", "char", "char16_t", "char32_t", "class", "compl", "const", "constexpr",
+      "const_cast", "continue", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+      "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+      "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+      "reinterpret_cast", "return", "short", "signed", "sizeof", "static", "static_assert",
+      "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true",
+      "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
+      "volatile", "wchar_t", "while", "xor", "xor_eq", "std", "staticmlp"};
+  for (const char* word : taken) {
+    if (same_name(name, word)) {
+      return false;
+    }
+  }
+  if (name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z') {
+    return false;
+  }
+  for (std::size_t i = 0; name[i] != '\0'; ++i) {
+    if (name[i] == '_' && name[i + 1] == '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
 // A comment naming parameter i's place, for example "layer 1 weight [0][2]" or "layer 2 bias [0]".
 template <class Net, class Sink>
 bool write_parameter_place(Sink& sink, std::size_t i) {
@@ -269,13 +311,13 @@ bool write_header_code(Sink& sink, const Net& net, const char* name) {
 // Writes a header defining namespace `name` with Net (the type of `net`), parameters (a
 // constexpr Net::Parameters of hexadecimal floating literals) and network (a constexpr Net built
 // from them), and a comment with the shape, parameter count and `training`. Returns
-// name_invalid unless `name` is a C++ identifier, value_not_finite (index: the parameter) for an
+// name_invalid unless `name` is a C++ identifier that may name a namespace, value_not_finite (index: the parameter) for an
 // infinite or NaN parameter and output_failed when the sink fails.
 template <class Sink, class Net>
 Status write_cpp_header(Sink& sink, const Net& net, const char* name,
                         const TrainingInfo<typename Net::Scalar>& training = {}) {
   static_assert(is_mlp_v<Net>, "staticmlp: write_cpp_header() needs an Mlp");
-  if (!detail::is_identifier(name)) {
+  if (!detail::is_namespace_name(name)) {
     return make_status(StatusCode::name_invalid);
   }
   const Status finite = detail::check_parameters_finite(net.parameters());

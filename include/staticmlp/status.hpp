@@ -156,8 +156,8 @@ constexpr const char* Status::message() const {
       return "a plot option is invalid: axis ranges must be finite with min < max, the size "
              "positive, the layout must have room for every panel, and there must be a panel";
     case StatusCode::name_invalid:
-      return "the name must be a C++ identifier: letters, digits and '_', not starting with a "
-             "digit";
+      return "the name must be a C++ identifier (letters, digits and '_', not starting with a "
+             "digit) that is not a keyword, std, staticmlp or a reserved name";
   }
   return "unknown status";
 }
