@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     }
     return 1;
   }
-  // A finite point can still overflow double (x = y = 1e200): say so rather than print NaN.
+  // A finite point can still overflow double (x = y = 1e200): report it rather than print NaN.
   const sm::Node<double, 12> checked[4] = {f, x, y, z};
   for (const auto& node : checked) {
     if (!sm::is_finite(tape.value(node)) || !sm::is_finite(tape.gradient(node))) {

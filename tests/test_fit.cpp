@@ -313,8 +313,8 @@ TEST_CASE("every activation trains in a constant expression") {
 }
 
 namespace {
-// A failed fit must leave finite parameters whose loss is finite and, with the divergence check
-// on, below the limit; and final_loss must be that loss.
+// Checks what a failed fit must leave: finite parameters whose loss is finite and below `limit`,
+// with final_loss equal to that loss.
 template <class Model, std::size_t N>
 void check_restored(const Model& net, const sm::FitResult<typename Model::Scalar>& result,
                     const std::array<typename Model::SampleType, N>& data, double limit) {

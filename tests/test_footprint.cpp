@@ -1,5 +1,5 @@
 // Memory footprint of the lecture's networks as compile-time byte counts: the network is exactly
-// its parameters, the gradient is shaped like them, the workspace holds every layer output and
+// its parameters, the gradient is shaped like them, the workspace contains every layer output and
 // two delta buffers, and the optimizers keep 0, 1 or 2 values per parameter.
 #include <catch2/catch.hpp>
 

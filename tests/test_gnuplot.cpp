@@ -143,7 +143,7 @@ TEST_CASE("decimal comma locale does not change numbers") {
     WARN("locale de_DE.UTF-8 is not installed: skipped");
     return;
   }
-  // printf would now write 0,1; the script must still say 0.1.
+  // printf now writes 0,1, but the script must still contain 0.1.
   char printed[16];
   std::snprintf(printed, sizeof printed, "%.1f", 0.1);
   CHECK(std::string(printed) == "0,1");

@@ -260,10 +260,10 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
 }  // namespace detail
 
 // Trains `net` on the N samples of `samples`. See FitOptions for the modes and FitResult for
-// what is returned. On failure the network and the optimizer are restored to a state whose
-// parameters are finite and whose loss is finite and below the divergence limit: for full-batch
-// training the last such epoch, for mini-batch and per-sample training the start of the failing
-// epoch if it qualifies, else the state fit() started from.
+// what is returned. On failure the network and the optimizer are restored to a state with finite
+// parameters and a finite loss below the divergence limit. For full-batch training that is the
+// last such epoch. For mini-batch and per-sample training it is the start of the failing epoch
+// if that qualifies, else the state fit() started from.
 template <class Net, class Optimizer, std::size_t N, class Callback = NoProgress>
 constexpr FitResult<typename Net::Scalar> fit(
     Net& net, Optimizer& optimizer, const std::array<typename Net::SampleType, N>& samples,

@@ -242,10 +242,10 @@ struct CosineSchedule {
 // layer is ReLU-family, trained options.trial_epochs at options.learning_rate. The trial
 // that ends with the lowest MSE (the first on ties) then continues, optimizer state and all,
 // for the rest of options.epochs with the learning rate falling along a cosine. progress gets
-// (epoch, loss) counted over the whole budget. Fails with the first failing fit()'s status, or
-// before any training with restart_options_invalid: setting 0 (value: restarts * trial_epochs)
-// when there are no restarts or the trials alone exceed the budget, setting 1 or 2 when
-// final_learning_rate or kink_scale is not positive and finite.
+// (epoch, loss) counted over the whole budget. A failing fit() ends training with its status.
+// Bad settings are rejected before any training with restart_options_invalid. Setting 0 (value:
+// restarts * trial_epochs) means no restarts or trials that alone exceed the budget. Settings 1
+// and 2 mean that final_learning_rate or kink_scale is not positive and finite.
 template <class Net, class Callback = NoProgress>
 constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,

@@ -36,7 +36,7 @@ void write_text(const char* text) {
 
 void exit(int code) {
   // SYS_EXIT_EXTENDED takes a block of two words: the reason and the exit code. The older
-  // SYS_EXIT (0x18) can only say success or failure on 32-bit targets.
+  // SYS_EXIT (0x18) can only report success or failure on 32-bit targets.
   const std::uint32_t block[2] = {application_exit, static_cast<std::uint32_t>(code)};
   call(sys_exit_extended, block);
   for (;;) {

@@ -1,4 +1,4 @@
-// What the reset handler leaves for main to read: how much of the stack has been used.
+// Stack-use measurement: the reset handler paints the stack, and main reads how much was used.
 #pragma once
 
 #include <cstddef>
@@ -6,7 +6,7 @@
 namespace startup {
 
 // Bytes of the stack written so far, found by the first word below the top of RAM that still
-// holds the pattern the reset handler painted. An estimate: a word written with the pattern's
+// contains the pattern the reset handler painted. An estimate: a word written with the pattern's
 // own value would not count.
 std::size_t stack_used();
 

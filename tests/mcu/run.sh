@@ -9,7 +9,7 @@
 #     to the host's;
 #   - the image built to fail (train-fail.elf, which requires an MSE below zero) exits with 1,
 #     the code for "MSE not below the threshold", and prints that error;
-# and that src/mcu/sine_weights.hpp still holds the weights the recipe gives.
+# and that src/mcu/sine_weights.hpp still contains the weights the recipe gives.
 # Usage: run.sh BUILD_DIR HOST_TRAIN [CORE...]. Each run is bounded by $MCU_TIMEOUT seconds.
 # Ends with "N passed, N failed".
 set -u
