@@ -34,8 +34,11 @@ constexpr const typename Net::Scalar* layer_outputs(const Workspace<Net>& worksp
   return workspace.activations.data() + Net::activation_offsets[layer];
 }
 
-// The loops of one layer's backward pass, on pointers that must not overlap: restrict-qualified
-// parameters let the compiler vectorize them without run-time overlap checks.
+// The loops of the backward pass, on pointers that must not overlap: restrict-qualified
+// parameters let the compiler vectorize them without run-time overlap checks. Each kernel makes
+// one pass over a layer's weights. A layer above the first also hands the layer below its delta:
+// below[i] = f'(x[i]) * sum_o W[o][i] delta[o], the sum taken over o in order from 0, and f' the
+// activation derivative of the layer below (whose outputs are this layer's inputs x).
 
 // delta[o] = dLoss/dz[o] = dLoss/dy[o] * f'(z[o]), with f' taken from the stored y = f(z).
 template <std::size_t Out, class Activation, class T>
@@ -45,25 +48,11 @@ constexpr void scale_by_derivative(T* __restrict delta, const T* __restrict y) {
   }
 }
 
-// below[i] = dLoss/dx[i] = sum_o W[o][i] * delta[o], summed over o in order.
+// First layer, gradient path: dLoss/dW[o][i] += delta[o] * x[i] into gw, dLoss/db[o] += delta[o]
+// into gb.
 template <std::size_t In, std::size_t Out, class T>
-constexpr void transpose_times(const T* __restrict w, const T* __restrict delta,
-                               T* __restrict below) {
-  for (std::size_t i = 0; i < In; ++i) {
-    below[i] = T(0);
-  }
-  for (std::size_t o = 0; o < Out; ++o) {
-    const T dz = delta[o];
-    for (std::size_t i = 0; i < In; ++i) {
-      below[i] += w[o * In + i] * dz;
-    }
-  }
-}
-
-// dLoss/dW[o][i] += delta[o] * x[i] into gw; dLoss/db[o] += delta[o] into gb.
-template <std::size_t In, std::size_t Out, class T>
-constexpr void add_outer_product(T* __restrict gw, T* __restrict gb, const T* __restrict delta,
-                                 const T* __restrict x) {
+constexpr void accumulate_first_layer(T* __restrict gw, T* __restrict gb,
+                                      const T* __restrict delta, const T* __restrict x) {
   for (std::size_t o = 0; o < Out; ++o) {
     const T dz = delta[o];
     for (std::size_t i = 0; i < In; ++i) {
@@ -73,15 +62,99 @@ constexpr void add_outer_product(T* __restrict gw, T* __restrict gb, const T* __
   }
 }
 
-// W[o][i] and b[o] updated by the optimizer with gradients delta[o] * x[i] and delta[o];
-// `offset` is W[0][0]'s index among the network's parameters.
-template <std::size_t In, std::size_t Out, class T, class Optimizer>
-constexpr void update_layer(T* __restrict w, T* __restrict b, const T* __restrict delta,
-                            const T* __restrict x, Optimizer& optimizer, std::size_t offset) {
-  for (std::size_t o = 0; o < Out; ++o) {
-    const T dz = delta[o];
+// A layer above the first, gradient path: the outer product into gw and gb as above, and the
+// delta of the layer below into `below`, in the same pass over W.
+template <std::size_t In, std::size_t Out, class BelowActivation, class T>
+constexpr void accumulate_upper_layer(const T* __restrict w, T* __restrict gw, T* __restrict gb,
+                                      const T* __restrict delta, const T* __restrict x,
+                                      T* __restrict below) {
+  if constexpr (Out == 1) {
+    const T dz = delta[0];
     for (std::size_t i = 0; i < In; ++i) {
-      w[o * In + i] = optimizer.updated(offset + o * In + i, w[o * In + i], dz * x[i]);
+      below[i] = (T(0) + w[i] * dz) * BelowActivation::derivative_from_output(x[i]);
+      gw[i] += dz * x[i];
+    }
+  } else {
+    for (std::size_t o = 0; o < Out; ++o) {
+      const T dz = delta[o];
+      if (o == 0) {
+        for (std::size_t i = 0; i < In; ++i) {
+          below[i] = T(0) + w[i] * dz;
+          gw[i] += dz * x[i];
+        }
+      } else {
+        for (std::size_t i = 0; i < In; ++i) {
+          below[i] += w[o * In + i] * dz;
+          gw[o * In + i] += dz * x[i];
+        }
+      }
+    }
+    for (std::size_t i = 0; i < In; ++i) {
+      below[i] *= BelowActivation::derivative_from_output(x[i]);
+    }
+  }
+  for (std::size_t o = 0; o < Out; ++o) {
+    gb[o] += delta[o];
+  }
+}
+
+// First layer, update path: W[o][i] and b[o] updated by the optimizer with gradients
+// delta[o] * x[i] and delta[o]; `offset` is W[0][0]'s index among the network's parameters.
+template <std::size_t In, std::size_t Out, class T, class Optimizer>
+constexpr void update_first_layer(T* __restrict w, T* __restrict b, const T* __restrict delta,
+                                  const T* __restrict x, Optimizer& optimizer,
+                                  std::size_t offset) {
+  if constexpr (In == 1) {
+    // One weight per unit: its weight and bias in the same pass.
+    for (std::size_t o = 0; o < Out; ++o) {
+      w[o] = optimizer.updated(offset + o, w[o], delta[o] * x[0]);
+      b[o] = optimizer.updated(offset + Out + o, b[o], delta[o]);
+    }
+  } else {
+    for (std::size_t o = 0; o < Out; ++o) {
+      const T dz = delta[o];
+      for (std::size_t i = 0; i < In; ++i) {
+        w[o * In + i] = optimizer.updated(offset + o * In + i, w[o * In + i], dz * x[i]);
+      }
+    }
+    for (std::size_t o = 0; o < Out; ++o) {
+      b[o] = optimizer.updated(offset + Out * In + o, b[o], delta[o]);
+    }
+  }
+}
+
+// A layer above the first, update path: the delta of the layer below into `below`, taken with
+// each weight before its update, and the update of W and b, in the same pass over W.
+template <std::size_t In, std::size_t Out, class BelowActivation, class T, class Optimizer>
+constexpr void update_upper_layer(T* __restrict w, T* __restrict b, const T* __restrict delta,
+                                  const T* __restrict x, T* __restrict below,
+                                  Optimizer& optimizer, std::size_t offset) {
+  if constexpr (Out == 1) {
+    const T dz = delta[0];
+    for (std::size_t i = 0; i < In; ++i) {
+      const T weight = w[i];
+      below[i] = (T(0) + weight * dz) * BelowActivation::derivative_from_output(x[i]);
+      w[i] = optimizer.updated(offset + i, weight, dz * x[i]);
+    }
+  } else {
+    for (std::size_t o = 0; o < Out; ++o) {
+      const T dz = delta[o];
+      if (o == 0) {
+        for (std::size_t i = 0; i < In; ++i) {
+          const T weight = w[i];
+          below[i] = T(0) + weight * dz;
+          w[i] = optimizer.updated(offset + i, weight, dz * x[i]);
+        }
+      } else {
+        for (std::size_t i = 0; i < In; ++i) {
+          const T weight = w[o * In + i];
+          below[i] += weight * dz;
+          w[o * In + i] = optimizer.updated(offset + o * In + i, weight, dz * x[i]);
+        }
+      }
+    }
+    for (std::size_t i = 0; i < In; ++i) {
+      below[i] *= BelowActivation::derivative_from_output(x[i]);
     }
   }
   for (std::size_t o = 0; o < Out; ++o) {
@@ -97,66 +170,38 @@ template <std::size_t Out, class Activation, class T>
 }
 
 template <std::size_t In, std::size_t Out, class T>
-[[gnu::noinline]] constexpr void transpose_times_outlined(const T* __restrict w,
-                                                          const T* __restrict delta,
-                                                          T* __restrict below) {
-  transpose_times<In, Out>(w, delta, below);
+[[gnu::noinline]] constexpr void accumulate_first_layer_outlined(T* __restrict gw,
+                                                                 T* __restrict gb,
+                                                                 const T* __restrict delta,
+                                                                 const T* __restrict x) {
+  accumulate_first_layer<In, Out>(gw, gb, delta, x);
 }
 
-template <std::size_t In, std::size_t Out, class T>
-[[gnu::noinline]] constexpr void add_outer_product_outlined(T* __restrict gw, T* __restrict gb,
-                                                            const T* __restrict delta,
-                                                            const T* __restrict x) {
-  add_outer_product<In, Out>(gw, gb, delta, x);
+template <std::size_t In, std::size_t Out, class BelowActivation, class T>
+[[gnu::noinline]] constexpr void accumulate_upper_layer_outlined(
+    const T* __restrict w, T* __restrict gw, T* __restrict gb, const T* __restrict delta,
+    const T* __restrict x, T* __restrict below) {
+  accumulate_upper_layer<In, Out, BelowActivation>(w, gw, gb, delta, x, below);
 }
 
 template <std::size_t In, std::size_t Out, class T, class Optimizer>
-[[gnu::noinline]] constexpr void update_layer_outlined(T* __restrict w, T* __restrict b,
-                                                       const T* __restrict delta,
-                                                       const T* __restrict x,
-                                                       Optimizer& optimizer, std::size_t offset) {
-  update_layer<In, Out>(w, b, delta, x, optimizer, offset);
+[[gnu::noinline]] constexpr void update_first_layer_outlined(T* __restrict w, T* __restrict b,
+                                                             const T* __restrict delta,
+                                                             const T* __restrict x,
+                                                             Optimizer& optimizer,
+                                                             std::size_t offset) {
+  update_first_layer<In, Out>(w, b, delta, x, optimizer, offset);
+}
+
+template <std::size_t In, std::size_t Out, class BelowActivation, class T, class Optimizer>
+[[gnu::noinline]] constexpr void update_upper_layer_outlined(
+    T* __restrict w, T* __restrict b, const T* __restrict delta, const T* __restrict x,
+    T* __restrict below, Optimizer& optimizer, std::size_t offset) {
+  update_upper_layer<In, Out, BelowActivation>(w, b, delta, x, below, optimizer, offset);
 }
 
 template <std::size_t In, std::size_t Out>
 inline constexpr bool outlined_layer = In * Out >= outlined_layer_weights;
-
-template <std::size_t In, std::size_t Out, class Activation, class T>
-constexpr void layer_scale_by_derivative(T* delta, const T* y) {
-  if constexpr (outlined_layer<In, Out>) {
-    scale_by_derivative_outlined<Out, Activation>(delta, y);
-  } else {
-    scale_by_derivative<Out, Activation>(delta, y);
-  }
-}
-
-template <std::size_t In, std::size_t Out, class T>
-constexpr void layer_transpose_times(const T* w, const T* delta, T* below) {
-  if constexpr (outlined_layer<In, Out>) {
-    transpose_times_outlined<In, Out>(w, delta, below);
-  } else {
-    transpose_times<In, Out>(w, delta, below);
-  }
-}
-
-template <std::size_t In, std::size_t Out, class T>
-constexpr void layer_add_outer_product(T* gw, T* gb, const T* delta, const T* x) {
-  if constexpr (outlined_layer<In, Out>) {
-    add_outer_product_outlined<In, Out>(gw, gb, delta, x);
-  } else {
-    add_outer_product<In, Out>(gw, gb, delta, x);
-  }
-}
-
-template <std::size_t In, std::size_t Out, class T, class Optimizer>
-constexpr void layer_update(T* w, T* b, const T* delta, const T* x, Optimizer& optimizer,
-                            std::size_t offset) {
-  if constexpr (outlined_layer<In, Out>) {
-    update_layer_outlined<In, Out>(w, b, delta, x, optimizer, offset);
-  } else {
-    update_layer<In, Out>(w, b, delta, x, optimizer, offset);
-  }
-}
 
 template <std::size_t L, class Net>
 constexpr const typename Net::Scalar* layer_inputs(const typename Net::Scalar* input,
@@ -164,9 +209,33 @@ constexpr const typename Net::Scalar* layer_inputs(const typename Net::Scalar* i
   return L == 0 ? input : layer_outputs(workspace, L == 0 ? 0 : L - 1);
 }
 
-// Backpropagates through layer L. On entry workspace.delta contains dLoss/dy for the layer's
-// outputs y; on exit the layer's gradient is added into `gradient` and, for L > 0,
-// workspace.delta contains dLoss/dx for its inputs x (the outputs of layer L - 1).
+// Layer L's delta lives in workspace.delta for the output layer and alternates between the two
+// buffers going down, so that no layer copies the delta it hands on.
+template <std::size_t L, class Net>
+constexpr typename Net::Scalar* delta_of_layer(Workspace<Net>& workspace) {
+  return (Net::layer_count - 1 - L) % 2 == 0 ? workspace.delta.data()
+                                             : workspace.delta_below.data();
+}
+
+// Scales the output layer's dLoss/dy by its activation's derivative, giving its delta.
+template <class Net>
+constexpr void output_layer_delta(Workspace<Net>& workspace) {
+  constexpr std::size_t top = Net::layer_count - 1;
+  constexpr std::size_t in_size = Net::widths[top];
+  constexpr std::size_t out_size = Net::widths[top + 1];
+  using Activation = typename Net::template LayerActivation<top>;
+  if constexpr (outlined_layer<in_size, out_size>) {
+    scale_by_derivative_outlined<out_size, Activation>(workspace.delta.data(),
+                                                       layer_outputs(workspace, top));
+  } else {
+    scale_by_derivative<out_size, Activation>(workspace.delta.data(),
+                                              layer_outputs(workspace, top));
+  }
+}
+
+// Backpropagates through layer L, whose delta dLoss/dz is in delta_of_layer<L>: adds the layer's
+// gradient into `gradient` and, for L > 0, leaves the delta of layer L - 1 in delta_of_layer<L - 1>,
+// computed with the weights as they were in the forward pass.
 template <std::size_t L, class Net>
 constexpr void backward_layer(const Net& net, const typename Net::Scalar* input,
                               typename Net::Parameters& gradient, Workspace<Net>& workspace) {
@@ -174,28 +243,32 @@ constexpr void backward_layer(const Net& net, const typename Net::Scalar* input,
   constexpr std::size_t out_size = Net::widths[L + 1];
   constexpr std::size_t weight_offset = Net::layer_offsets[L];
   constexpr std::size_t bias_offset = weight_offset + out_size * in_size;
+  auto* gw = gradient.data() + weight_offset;
+  auto* gb = gradient.data() + bias_offset;
+  const auto* delta = delta_of_layer<L>(workspace);
+  const auto* x = layer_inputs<L>(input, workspace);
 
-  layer_scale_by_derivative<in_size, out_size, typename Net::template LayerActivation<L>>(
-      workspace.delta.data(), layer_outputs(workspace, L));
-
-  // dLoss/dW[o][i] = dLoss/dz[o] * x[i]; dLoss/db[o] = dLoss/dz[o].
-  layer_add_outer_product<in_size, out_size>(gradient.data() + weight_offset,
-                                             gradient.data() + bias_offset,
-                                             workspace.delta.data(),
-                                             layer_inputs<L>(input, workspace));
-
-  // dLoss/dx with the weights as they were in the forward pass.
-  if constexpr (L > 0) {
-    layer_transpose_times<in_size, out_size>(net.parameters().data() + weight_offset,
-                                             workspace.delta.data(),
-                                             workspace.delta_below.data());
-    workspace.delta = workspace.delta_below;
+  if constexpr (L == 0) {
+    if constexpr (outlined_layer<in_size, out_size>) {
+      accumulate_first_layer_outlined<in_size, out_size>(gw, gb, delta, x);
+    } else {
+      accumulate_first_layer<in_size, out_size>(gw, gb, delta, x);
+    }
+  } else {
+    using Below = typename Net::template LayerActivation<L == 0 ? 0 : L - 1>;
+    const auto* w = net.parameters().data() + weight_offset;
+    auto* below = delta_of_layer<L == 0 ? 0 : L - 1>(workspace);
+    if constexpr (outlined_layer<in_size, out_size>) {
+      accumulate_upper_layer_outlined<in_size, out_size, Below>(w, gw, gb, delta, x, below);
+    } else {
+      accumulate_upper_layer<in_size, out_size, Below>(w, gw, gb, delta, x, below);
+    }
   }
 }
 
 // backward_layer with the update folded in: each parameter of layer L becomes
-// optimizer.updated(index, parameter, its gradient) once dLoss/dx no longer needs it.
-// Used for batches of one sample, whose gradient is the whole update's gradient.
+// optimizer.updated(index, parameter, its gradient) right after the delta of the layer below
+// has read it. Used for batches of one sample, whose gradient is the whole update's gradient.
 template <std::size_t L, class Net, class Optimizer>
 constexpr void backward_update_layer(Net& net, const typename Net::Scalar* input,
                                      Optimizer& optimizer, Workspace<Net>& workspace) {
@@ -203,19 +276,27 @@ constexpr void backward_update_layer(Net& net, const typename Net::Scalar* input
   constexpr std::size_t out_size = Net::widths[L + 1];
   constexpr std::size_t weight_offset = Net::layer_offsets[L];
   constexpr std::size_t bias_offset = weight_offset + out_size * in_size;
+  auto* w = net.parameters().data() + weight_offset;
+  auto* b = net.parameters().data() + bias_offset;
+  const auto* delta = delta_of_layer<L>(workspace);
+  const auto* x = layer_inputs<L>(input, workspace);
 
-  layer_scale_by_derivative<in_size, out_size, typename Net::template LayerActivation<L>>(
-      workspace.delta.data(), layer_outputs(workspace, L));
-  if constexpr (L > 0) {
-    layer_transpose_times<in_size, out_size>(net.parameters().data() + weight_offset,
-                                             workspace.delta.data(),
-                                             workspace.delta_below.data());
-  }
-  layer_update<in_size, out_size>(net.parameters().data() + weight_offset,
-                                  net.parameters().data() + bias_offset, workspace.delta.data(),
-                                  layer_inputs<L>(input, workspace), optimizer, weight_offset);
-  if constexpr (L > 0) {
-    workspace.delta = workspace.delta_below;
+  if constexpr (L == 0) {
+    if constexpr (outlined_layer<in_size, out_size>) {
+      update_first_layer_outlined<in_size, out_size>(w, b, delta, x, optimizer, weight_offset);
+    } else {
+      update_first_layer<in_size, out_size>(w, b, delta, x, optimizer, weight_offset);
+    }
+  } else {
+    using Below = typename Net::template LayerActivation<L == 0 ? 0 : L - 1>;
+    auto* below = delta_of_layer<L == 0 ? 0 : L - 1>(workspace);
+    if constexpr (outlined_layer<in_size, out_size>) {
+      update_upper_layer_outlined<in_size, out_size, Below>(w, b, delta, x, below, optimizer,
+                                                           weight_offset);
+    } else {
+      update_upper_layer<in_size, out_size, Below>(w, b, delta, x, below, optimizer,
+                                                   weight_offset);
+    }
   }
 }
 
@@ -223,6 +304,7 @@ template <class Net, class Optimizer, std::size_t... Ls>
 constexpr void backward_update_layers(Net& net, const typename Net::Scalar* input,
                                       Optimizer& optimizer, Workspace<Net>& workspace,
                                       std::index_sequence<Ls...>) {
+  output_layer_delta(workspace);
   (backward_update_layer<Net::layer_count - 1 - Ls>(net, input, optimizer, workspace), ...);
 }
 
@@ -240,6 +322,7 @@ template <class Net, std::size_t... Ls>
 constexpr void backward_layers(const Net& net, const typename Net::Scalar* input,
                                typename Net::Parameters& gradient, Workspace<Net>& workspace,
                                std::index_sequence<Ls...>) {
+  output_layer_delta(workspace);
   (backward_layer<Net::layer_count - 1 - Ls>(net, input, gradient, workspace), ...);
 }
 
