@@ -162,6 +162,47 @@ constexpr void update_upper_layer(T* __restrict w, T* __restrict b, const T* __r
   }
 }
 
+// The first two layers of a network with one input under a layer with one output, as in 1-H-1:
+// unit i of the first layer gets its whole delta from weight i of the second, so one pass over
+// the H units updates both layers. The arithmetic is that of update_upper_layer followed by
+// update_first_layer; w and b are the second layer's, w0 and b0 the first's.
+template <std::size_t Hidden, class HiddenActivation, class T, class Optimizer>
+constexpr void update_first_two_layers(T* __restrict w, T* __restrict b, T* __restrict w0,
+                                       T* __restrict b0, const T* __restrict delta,
+                                       const T* __restrict hidden, const T* __restrict input,
+                                       Optimizer& optimizer, std::size_t offset,
+                                       std::size_t offset0) {
+  const T dz = delta[0];
+  const T x0 = input[0];
+  for (std::size_t i = 0; i < Hidden; ++i) {
+    const T weight = w[i];
+    const T below = (T(0) + weight * dz) * HiddenActivation::derivative_from_output(hidden[i]);
+    w[i] = optimizer.updated(offset + i, weight, dz * hidden[i]);
+    w0[i] = optimizer.updated(offset0 + i, w0[i], below * x0);
+    b0[i] = optimizer.updated(offset0 + Hidden + i, b0[i], below);
+  }
+  b[0] = optimizer.updated(offset + Hidden, b[0], dz);
+}
+
+// The gradient path of the same two layers, with the arithmetic of accumulate_upper_layer
+// followed by accumulate_first_layer.
+template <std::size_t Hidden, class HiddenActivation, class T>
+constexpr void accumulate_first_two_layers(const T* __restrict w, T* __restrict gw,
+                                           T* __restrict gb, T* __restrict gw0,
+                                           T* __restrict gb0, const T* __restrict delta,
+                                           const T* __restrict hidden,
+                                           const T* __restrict input) {
+  const T dz = delta[0];
+  const T x0 = input[0];
+  for (std::size_t i = 0; i < Hidden; ++i) {
+    const T below = (T(0) + w[i] * dz) * HiddenActivation::derivative_from_output(hidden[i]);
+    gw[i] += dz * hidden[i];
+    gw0[i] += below * x0;
+    gb0[i] += below;
+  }
+  gb[0] += dz;
+}
+
 // The same kernels in calls of their own, for wide layers (see outlined_layer_weights).
 template <std::size_t Out, class Activation, class T>
 [[gnu::noinline]] constexpr void scale_by_derivative_outlined(T* __restrict delta,
@@ -200,6 +241,24 @@ template <std::size_t In, std::size_t Out, class BelowActivation, class T, class
   update_upper_layer<In, Out, BelowActivation>(w, b, delta, x, below, optimizer, offset);
 }
 
+template <std::size_t Hidden, class HiddenActivation, class T, class Optimizer>
+[[gnu::noinline]] constexpr void update_first_two_layers_outlined(
+    T* __restrict w, T* __restrict b, T* __restrict w0, T* __restrict b0,
+    const T* __restrict delta, const T* __restrict hidden, const T* __restrict input,
+    Optimizer& optimizer, std::size_t offset, std::size_t offset0) {
+  update_first_two_layers<Hidden, HiddenActivation>(w, b, w0, b0, delta, hidden, input,
+                                                    optimizer, offset, offset0);
+}
+
+template <std::size_t Hidden, class HiddenActivation, class T>
+[[gnu::noinline]] constexpr void accumulate_first_two_layers_outlined(
+    const T* __restrict w, T* __restrict gw, T* __restrict gb, T* __restrict gw0,
+    T* __restrict gb0, const T* __restrict delta, const T* __restrict hidden,
+    const T* __restrict input) {
+  accumulate_first_two_layers<Hidden, HiddenActivation>(w, gw, gb, gw0, gb0, delta, hidden,
+                                                        input);
+}
+
 template <std::size_t In, std::size_t Out>
 inline constexpr bool outlined_layer = In * Out >= outlined_layer_weights;
 
@@ -207,6 +266,16 @@ template <std::size_t L, class Net>
 constexpr const typename Net::Scalar* layer_inputs(const typename Net::Scalar* input,
                                                    const Workspace<Net>& workspace) {
   return L == 0 ? input : layer_outputs(workspace, L == 0 ? 0 : L - 1);
+}
+
+// True when layers 1 and 0 run as one pass (see update_first_two_layers).
+template <class Net>
+constexpr bool fuses_first_two_layers() {
+  if constexpr (Net::layer_count >= 2) {
+    return Net::widths[0] == 1 && Net::widths[2] == 1;
+  } else {
+    return false;
+  }
 }
 
 // Layer L's delta lives in workspace.delta for the output layer and alternates between the two
@@ -248,7 +317,20 @@ constexpr void backward_layer(const Net& net, const typename Net::Scalar* input,
   const auto* delta = delta_of_layer<L>(workspace);
   const auto* x = layer_inputs<L>(input, workspace);
 
-  if constexpr (L == 0) {
+  if constexpr (fuses_first_two_layers<Net>() && L <= 1) {
+    if constexpr (L == 1) {
+      using Hidden = typename Net::template LayerActivation<0>;
+      const auto* w = net.parameters().data() + weight_offset;
+      auto* gw0 = gradient.data();
+      auto* gb0 = gw0 + in_size;
+      if constexpr (outlined_layer<in_size, out_size>) {
+        accumulate_first_two_layers_outlined<in_size, Hidden>(w, gw, gb, gw0, gb0, delta, x,
+                                                              input);
+      } else {
+        accumulate_first_two_layers<in_size, Hidden>(w, gw, gb, gw0, gb0, delta, x, input);
+      }
+    }
+  } else if constexpr (L == 0) {
     if constexpr (outlined_layer<in_size, out_size>) {
       accumulate_first_layer_outlined<in_size, out_size>(gw, gb, delta, x);
     } else {
@@ -281,7 +363,20 @@ constexpr void backward_update_layer(Net& net, const typename Net::Scalar* input
   const auto* delta = delta_of_layer<L>(workspace);
   const auto* x = layer_inputs<L>(input, workspace);
 
-  if constexpr (L == 0) {
+  if constexpr (fuses_first_two_layers<Net>() && L <= 1) {
+    if constexpr (L == 1) {
+      using Hidden = typename Net::template LayerActivation<0>;
+      auto* w0 = net.parameters().data();
+      auto* b0 = w0 + in_size;
+      if constexpr (outlined_layer<in_size, out_size>) {
+        update_first_two_layers_outlined<in_size, Hidden>(w, b, w0, b0, delta, x, input,
+                                                          optimizer, weight_offset, 0);
+      } else {
+        update_first_two_layers<in_size, Hidden>(w, b, w0, b0, delta, x, input, optimizer,
+                                                 weight_offset, 0);
+      }
+    }
+  } else if constexpr (L == 0) {
     if constexpr (outlined_layer<in_size, out_size>) {
       update_first_layer_outlined<in_size, out_size>(w, b, delta, x, optimizer, weight_offset);
     } else {
