@@ -167,6 +167,35 @@ TEST_CASE("gradient of 1-4-1 matches central differences") {
   }
 }
 
+// Each backward kernel shape: a one-output layer above a first layer with two inputs (2-5-1),
+// the fused first two layers as a call of their own (1-20-1), a one-output layer above a wider
+// layer (1-4-4-1) and wide layers with several outputs (3-20-2).
+TEST_CASE("gradient of every backward kernel shape matches central differences") {
+  const std::array<sm::Sample<double, 1, 1>, 4> one_input = {
+      {{{0.3}, {0.5}}, {{-0.45}, {-0.2}}, {{0.1}, {0.9}}, {{0.8}, {0.1}}}};
+  SECTION("2-5-1") {
+    using Net = sm::Mlp<double, 2, sm::Dense<5, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+    const std::array<Net::SampleType, 3> samples = {
+        {{{0.3, -0.8}, {0.5}}, {{-1.1, 0.4}, {-0.3}}, {{0.7, 0.6}, {0.1}}}};
+    check_gradient(patterned_network<Net>(), samples);
+  }
+  SECTION("1-20-1") {
+    using Net = sm::Mlp<double, 1, sm::Dense<20, sm::Sigmoid>, sm::Dense<1, sm::Identity>>;
+    check_gradient(patterned_network<Net>(), one_input);
+  }
+  SECTION("1-4-4-1") {
+    using Net = sm::Mlp<double, 1, sm::Dense<4, sm::Tanh>, sm::Dense<4, sm::Sigmoid>,
+                        sm::Dense<1, sm::Identity>>;
+    check_gradient(patterned_network<Net>(), one_input);
+  }
+  SECTION("3-20-2") {
+    using Net = sm::Mlp<double, 3, sm::Dense<20, sm::Tanh>, sm::Dense<2, sm::Tanh>>;
+    const std::array<Net::SampleType, 2> samples = {
+        {{{0.3, -0.8, 0.2}, {0.5, -0.1}}, {{-1.1, 0.4, 0.9}, {-0.3, 0.6}}}};
+    check_gradient(patterned_network<Net>(), samples);
+  }
+}
+
 TEST_CASE("gradient in a constant expression") {
   // The 1-1-1 identity example: gradient (4, 4, 1, 2) in the layout w1, b1, w2, b2.
   using Chain = sm::Mlp<double, 1, sm::Dense<1, sm::Identity>, sm::Dense<1, sm::Identity>>;

@@ -71,6 +71,19 @@ TEST_CASE("train_sample matches gradient then step") {
   CHECK(fused_mismatches<Tanh40>(sine, sm::Momentum<Tanh40>(0.01f, 0.9f), 250) == 0);
   CHECK(fused_mismatches<Tanh40>(sine, sm::Adam<Tanh40>(0.01f), 250) == 0);
 
+  // One input under a hidden layer, but not a single output above it: no fused first two layers.
+  using Wide = sm::Mlp<float, 1, sm::Dense<20, sm::Sigmoid>, sm::Dense<3, sm::Identity>>;
+  std::array<Wide::SampleType, 4> wide{};
+  for (std::size_t s = 0; s < wide.size(); ++s) {
+    const float t = static_cast<float>(s);
+    wide[s].input = {0.25f * t - 0.4f};
+    wide[s].target = {t, -0.5f * t, 0.1f};
+  }
+  CHECK(fused_mismatches<Wide>(wide, sm::Adam<Wide>(0.01f), 40) == 0);
+  using Stack = sm::Mlp<float, 1, sm::Dense<4, sm::Tanh>, sm::Dense<4, sm::Relu>,
+                        sm::Dense<1, sm::Identity>>;
+  CHECK(fused_mismatches<Stack>(sine, sm::Adam<Stack>(0.01f), 250) == 0);
+
   const auto samples = deep_samples();
   CHECK(fused_mismatches<Deep>(samples, sm::Sgd<Deep>(0.05), 30) == 0);
   CHECK(fused_mismatches<Deep>(samples, sm::Momentum<Deep>(0.05, 0.5), 30) == 0);
