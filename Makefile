@@ -5,6 +5,7 @@
 #   make test SANITIZE=1           the same under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench                     print training throughput and memory footprint tables
 #   make fuzz                      fuzz the model loader for FUZZ_SECONDS (60) with libFuzzer
+#   make scan-float-math           every float through tanh, sigmoid, exp and expm1 vs glibc
 #   make format                    apply .clang-format to every source file
 # Builds go to build/<compiler>[-sanitize]/, so the variants do not overwrite each other.
 
@@ -144,6 +145,17 @@ $(BUILD)/lecture_tests: tests/lecture_sweep.cpp tests/lecture_support.hpp src/le
 
 test-lecture: $(BUILD)/lecture_tests
 	./$(BUILD)/lecture_tests
+
+# ---------------------------------------------------------------- float math accuracy
+# Every float through tanh, sigmoid, exp and expm1 against glibc: the figures in math.hpp's
+# header. A few minutes on one core, so not part of make test.
+.PHONY: scan-float-math
+$(BUILD)/scan_float_math: src/tools/scan_float_math.cpp $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) $< -o $@
+
+scan-float-math: $(BUILD)/scan_float_math
+	./$(BUILD)/scan_float_math
 
 # ---------------------------------------------------------------- autodiff
 # The lecture's backpropagation quiz, log(x * y + z): built by `make` and run by `make demo`.

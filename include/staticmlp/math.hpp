@@ -79,10 +79,12 @@ constexpr void check_float_type() {
 }
 
 // 2^k for k in [min exponent - 1, max exponent + 1]: the extremes give 0 and infinity.
+// Other k give meaningless bits but no undefined behaviour: the sum wraps as unsigned.
 template <class T>
 constexpr T power_of_two(int k) {
   using Traits = FloatTraits<T>;
-  const auto biased = static_cast<Bits<T>>(k + Traits::exponent_bias);
+  const auto biased = static_cast<Bits<T>>(static_cast<Bits<T>>(k) +
+                                           static_cast<Bits<T>>(Traits::exponent_bias));
   return bit_cast<T>(static_cast<Bits<T>>(biased << Traits::mantissa_bits));
 }
 
@@ -189,10 +191,22 @@ constexpr T exp_series_from(T r) {
   }
 }
 
-// expm1(r) for |r| <= ln2 / 2 by its Taylor series, summed without cancellation.
+// expm1(r) for |r| <= ln2 / 2. Double sums its Taylor series, without cancellation. Float uses
+// r + r^2 q(r), q of degree 4 fitted for the least maximum relative error of expm1 on that
+// interval (1.3e-8 before rounding the coefficients; src/tools/fit_expm1.py derives them), and
+// evaluates q by Estrin's scheme: three levels of dependent operations instead of Horner's five,
+// which shortens the chain that tanh and sigmoid wait on in a vectorized loop.
 template <class T>
 constexpr T expm1_reduced(T r) {
-  return r * exp_series_from<1>(r);
+  if constexpr (std::is_same_v<T, float>) {
+    const float r2 = r * r;
+    const float low = 0x1.fffffep-2f + 0x1.5554bp-3f * r;
+    const float high = 0x1.555674p-5f + 0x1.12276ap-7f * r;
+    const float q = (low + r2 * high) + (r2 * r2) * 0x1.6bebf8p-10f;
+    return r + r2 * q;
+  } else {
+    return r * exp_series_from<1>(r);
+  }
 }
 
 // Clamps into [low, high]; a NaN passes through unchanged.
@@ -316,7 +330,11 @@ constexpr T expm1(T x) {
   const T scale_first = detail::power_of_two<T>(k_first);
   const T scale = scale_first * detail::power_of_two<T>(k - k_first);
   const T scaled = (p * scale_first) * detail::power_of_two<T>(k - k_first) + (scale - T(1));
-  T result = x > Traits::exp_overflow ? std::numeric_limits<T>::infinity() : scaled;
+  // From k = mantissa_bits + 2 on, e^x is so large that subtracting 1 moves it by at most half
+  // an ulp, and 2^k alone may already overflow where e^x does not: compute e^x as exp() does.
+  const T large = (T(1) + p) * scale_first * detail::power_of_two<T>(k - k_first);
+  T result = k > Traits::mantissa_bits + 1 ? large : scaled;
+  result = x > Traits::exp_overflow ? std::numeric_limits<T>::infinity() : result;
   result = x < Traits::expm1_floor ? T(-1) : result;
   return result;
 }
@@ -378,12 +396,20 @@ constexpr T sqrt(T x) {
 }
 
 namespace detail {
-// expm1(x) for x in [0, 2 * tanh_saturation], where 2^k stays normal: one scaling instead of
+// expm1(2a) for 2a in [0, 2 * tanh_saturation], where 2^k stays normal: one scaling instead of
 // expm1's two halves, which give the same bits here because scaling by 2^k is then exact.
+// It takes a rather than 2a: a * (2 log2(e)) is exactly (2a) * log2(e), as both only double
+// a * log2(e), so the reduction need not wait for 2a. Larger a, up to +infinity, and NaN give
+// a meaningless result but no undefined behaviour.
 template <class T>
-constexpr T expm1_nonnegative(T x) {
-  int k = 0;
-  const T p = expm1_reduced(reduce_by_ln2(x, k));
+constexpr T expm1_nonnegative_of_twice(T a) {
+  using Traits = FloatTraits<T>;
+  const T x = T(2) * a;
+  const T shifted = a * (T(2) * Traits::log2e) + Traits::round_magic;
+  const T k_real = shifted - Traits::round_magic;
+  const int k = static_cast<int>(static_cast<typename Traits::SignedBits>(
+      bit_cast<Bits<T>>(shifted) - bit_cast<Bits<T>>(Traits::round_magic)));
+  const T p = expm1_reduced((x - k_real * Traits::ln2_hi) - k_real * Traits::ln2_lo);
   const T scale = power_of_two<T>(k);
   return p * scale + (scale - T(1));
 }
@@ -394,10 +420,19 @@ constexpr T expm1_nonnegative(T x) {
 template <class T>
 constexpr T tanh(T x) {
   detail::check_float_type<T>();
-  const T a = detail::clamp_magnitude(x, detail::FloatTraits<T>::tanh_saturation);
-  // tanh(a) = expm1(2a) / (expm1(2a) + 2), with no cancellation for small a.
-  const T e = detail::expm1_nonnegative(T(2) * a);
-  return detail::copy_sign(e / (e + T(2)), x);
+  constexpr T saturation = detail::FloatTraits<T>::tanh_saturation;
+  // tanh(a) = expm1(2a) / (expm1(2a) + 2), with no cancellation for small a. Beyond the
+  // saturation point, where tanh rounds to 1, the quotient may overflow or turn NaN; a mask
+  // computed beside it selects 1 there instead, so no clamp delays the quotient at run time.
+  // A constant expression may not overflow, so there a clamp keeps a in range: same result.
+  const T a = detail::is_constant_evaluated() ? detail::clamp_magnitude(x, saturation)
+                                              : detail::absolute(x);
+  const T e = detail::expm1_nonnegative_of_twice(a);
+  const detail::Bits<T> magnitude = detail::magnitude_bits(x);
+  const bool saturated = magnitude > detail::bit_cast<detail::Bits<T>>(saturation) &&
+                         magnitude <= detail::infinity_bits<T>();
+  return detail::copy_sign(detail::select_bits(detail::mask_if<T>(saturated), T(1), e / (e + T(2))),
+                           x);
 }
 
 // Logistic function 1 / (1 + e^-x): exactly 0 and 1 at the far ends, never NaN for finite x.
@@ -408,7 +443,11 @@ constexpr T sigmoid(T x) {
   using Traits = detail::FloatTraits<T>;
   // e = e^-|x| lies in (0, 1], so neither branch can overflow; it is 0 where exp underflows.
   const T limit = -Traits::exp_underflow;
-  const T a = detail::clamp_magnitude(x, limit);
+  // Beyond the limit the value of e below is replaced by 0, so at run time |x| goes in
+  // unclamped and the clamp leaves the chain of dependent operations; a constant expression
+  // may not overflow, so there the clamp stays.
+  const T a = detail::is_constant_evaluated() ? detail::clamp_magnitude(x, limit)
+                                              : detail::absolute(x);
   int k = 0;
   const T r = detail::reduce_by_ln2(-a, k);
   const int k_first = k / 2;
