@@ -2,11 +2,14 @@
 // `value(x)` and `derivative(x)` take the pre-activation x; `derivative_from_output(y)` takes
 // y = value(x) and gives the same number, which lets backpropagation keep only the outputs.
 // At exactly x = 0, Relu's derivative is 0 and LeakyRelu's is its negative slope (the left side),
-// as in PyTorch. All are constexpr and stable for every finite input.
+// as in PyTorch. All are constexpr and stable for every finite input. The built-in ones accept
+// vector lanes (lanes.hpp) as well as float and double, and say so with supports_vector_lanes;
+// like the lane functions, they are always inlined.
 #pragma once
 
 #include <type_traits>
 
+#include "lanes.hpp"
 #include "math.hpp"
 
 namespace staticmlp {
@@ -14,18 +17,19 @@ namespace staticmlp {
 // f(x) = x.
 struct Identity {
   static constexpr bool is_activation = true;
+  static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "identity";
   template <class T>
-  static constexpr T value(T x) {
+  [[gnu::always_inline]] static constexpr T value(T x) {
     return x;
   }
   template <class T>
-  static constexpr T derivative(T) {
-    return T(1);
+  [[gnu::always_inline]] static constexpr T derivative(T) {
+    return detail::broadcast<T>(1);
   }
   template <class T>
-  static constexpr T derivative_from_output(T) {
-    return T(1);
+  [[gnu::always_inline]] static constexpr T derivative_from_output(T) {
+    return detail::broadcast<T>(1);
   }
 };
 
@@ -33,21 +37,30 @@ struct Identity {
 struct Relu {
   static constexpr bool is_activation = true;
   static constexpr bool is_relu_family = true;
+  static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "relu";
-  // The selects go through integer masks so that loops over them vectorize (see math.hpp).
-  // A NaN input passes through, so that bad data or weights cannot hide behind a zero.
+  // The selects go through integer masks so that loops over them vectorize (see lanes.hpp).
+  // A NaN input passes through, because NaN <= 0 is false, so that bad data or weights cannot
+  // hide behind a zero.
   template <class T>
-  static constexpr T value(T x) {
-    return detail::select_bits(
-        static_cast<detail::Bits<T>>(detail::positive_mask(x) | detail::nan_mask(x)), x, T(0));
+  [[gnu::always_inline]] static constexpr T value(T x) {
+    const T zero = detail::broadcast<T>(0);
+    return detail::select(detail::mask_less_equal(x, zero), zero, x);
   }
   template <class T>
-  static constexpr T derivative(T x) {
-    return detail::select_bits(detail::positive_mask(x), T(1), T(0));
+  [[gnu::always_inline]] static constexpr T derivative(T x) {
+    return positive_indicator(x);
   }
   template <class T>
-  static constexpr T derivative_from_output(T y) {
-    return detail::select_bits(detail::positive_mask(y), T(1), T(0));
+  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+    return positive_indicator(y);
+  }
+
+ private:
+  template <class T>
+  [[gnu::always_inline]] static constexpr T positive_indicator(T x) {
+    return detail::select(detail::mask_greater(x, detail::broadcast<T>(0)),
+                          detail::broadcast<T>(1), detail::broadcast<T>(0));
   }
 };
 
@@ -60,58 +73,64 @@ struct LeakyRelu {
                 "tells which side of the kink the input was on");
   static constexpr bool is_activation = true;
   static constexpr bool is_relu_family = true;
+  static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "leaky_relu";
+  // The slope in the scalar type of T, which may be a lane type.
   template <class T>
-  static constexpr T slope() {
-    return static_cast<T>(SlopeNumerator) / static_cast<T>(SlopeDenominator);
+  [[gnu::always_inline]] static constexpr detail::LaneScalar<T> slope() {
+    using Scalar = detail::LaneScalar<T>;
+    return static_cast<Scalar>(SlopeNumerator) / static_cast<Scalar>(SlopeDenominator);
   }
   template <class T>
-  static constexpr T value(T x) {
-    return detail::select_bits(detail::positive_mask(x), x, slope<T>() * x);
+  [[gnu::always_inline]] static constexpr T value(T x) {
+    return detail::select(detail::mask_greater(x, detail::broadcast<T>(0)), x, slope<T>() * x);
   }
   template <class T>
-  static constexpr T derivative(T x) {
-    return detail::select_bits(detail::positive_mask(x), T(1), slope<T>());
+  [[gnu::always_inline]] static constexpr T derivative(T x) {
+    return derivative_from_output(x);
   }
   template <class T>
-  static constexpr T derivative_from_output(T y) {
-    return detail::select_bits(detail::positive_mask(y), T(1), slope<T>());
+  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+    return detail::select(detail::mask_greater(y, detail::broadcast<T>(0)),
+                          detail::broadcast<T>(1), detail::broadcast<T>(slope<T>()));
   }
 };
 
 // f(x) = 1 / (1 + e^-x); f'(x) = f(x) (1 - f(x)).
 struct Sigmoid {
   static constexpr bool is_activation = true;
+  static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "sigmoid";
   template <class T>
-  static constexpr T value(T x) {
-    return staticmlp::sigmoid(x);
+  [[gnu::always_inline]] static constexpr T value(T x) {
+    return detail::sigmoid_lanes(x);
   }
   template <class T>
-  static constexpr T derivative(T x) {
+  [[gnu::always_inline]] static constexpr T derivative(T x) {
     return derivative_from_output(value(x));
   }
   template <class T>
-  static constexpr T derivative_from_output(T y) {
-    return y * (T(1) - y);
+  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+    return y * (detail::LaneScalar<T>(1) - y);
   }
 };
 
 // f(x) = tanh(x); f'(x) = 1 - f(x)^2.
 struct Tanh {
   static constexpr bool is_activation = true;
+  static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "tanh";
   template <class T>
-  static constexpr T value(T x) {
-    return staticmlp::tanh(x);
+  [[gnu::always_inline]] static constexpr T value(T x) {
+    return detail::tanh_lanes(x);
   }
   template <class T>
-  static constexpr T derivative(T x) {
+  [[gnu::always_inline]] static constexpr T derivative(T x) {
     return derivative_from_output(value(x));
   }
   template <class T>
-  static constexpr T derivative_from_output(T y) {
-    return T(1) - y * y;
+  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+    return detail::LaneScalar<T>(1) - y * y;
   }
 };
 
@@ -125,6 +144,15 @@ template <class A, class = void>
 struct IsReluFamily : std::false_type {};
 template <class A>
 struct IsReluFamily<A, std::enable_if_t<A::is_relu_family>> : std::true_type {};
+template <class A, class = void>
+struct SupportsVectorLanes : std::false_type {};
+template <class A>
+struct SupportsVectorLanes<A, std::enable_if_t<A::supports_vector_lanes>> : std::true_type {};
+
+// True for an activation whose value and derivatives accept vector lanes (lanes.hpp); the
+// engine runs other activations one scalar at a time.
+template <class A>
+inline constexpr bool supports_vector_lanes_v = SupportsVectorLanes<A>::value;
 }  // namespace detail
 
 // True for a type that provides value, derivative and derivative_from_output and marks itself

@@ -10,6 +10,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "lanes.hpp"
+
 #if !defined(__has_builtin)
 #error "staticmlp needs a compiler with __has_builtin (GCC 10 or later, Clang 9 or later)"
 #elif !__has_builtin(__builtin_bit_cast)
@@ -43,6 +45,7 @@ struct FloatTraits<double> {
   // ln 2 split so that k * ln2_hi is exact for |k| < 2^20 (Cody and Waite).
   static constexpr double ln2_hi = 0x1.62e42feep-1;
   static constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
+  static constexpr double ln2 = 0x1.62e42fefa39efp-1;
   static constexpr double exp_overflow = 0x1.62e42fefa39efp9;  // ln(max finite), 709.78
   static constexpr double exp_underflow = -745.2;              // exp rounds to 0 below this
   static constexpr double expm1_floor = -40.0;                 // expm1 rounds to -1 below this
@@ -61,6 +64,7 @@ struct FloatTraits<float> {
   static constexpr float log2e = 0x1.715476p0f;
   static constexpr float ln2_hi = 0x1.62e4p-1f;
   static constexpr float ln2_lo = 0x1.7f7d1cp-20f;
+  static constexpr float ln2 = 0x1.62e43p-1f;
   static constexpr float exp_overflow = 0x1.62e42ep6f;  // 88.72
   static constexpr float exp_underflow = -104.0f;
   static constexpr float expm1_floor = -18.0f;
@@ -86,66 +90,6 @@ constexpr T power_of_two(int k) {
   const auto biased = static_cast<Bits<T>>(static_cast<Bits<T>>(k) +
                                            static_cast<Bits<T>>(Traits::exponent_bias));
   return bit_cast<T>(static_cast<Bits<T>>(biased << Traits::mantissa_bits));
-}
-
-template <class T>
-constexpr T copy_sign(T magnitude, T sign) {
-  constexpr Bits<T> sign_mask = Bits<T>{1} << (sizeof(T) * 8 - 1);
-  const Bits<T> bits = (bit_cast<Bits<T>>(magnitude) & ~sign_mask) | (bit_cast<Bits<T>>(sign) & sign_mask);
-  return bit_cast<T>(bits);
-}
-
-template <class T>
-constexpr T absolute(T x) {
-  return copy_sign(x, T(1));
-}
-
-// The bits of |x|. For values in [0, +infinity] their unsigned order is the order of the
-// values, and every NaN lies above +infinity.
-template <class T>
-constexpr Bits<T> magnitude_bits(T x) {
-  constexpr Bits<T> sign_mask = Bits<T>{1} << (sizeof(T) * 8 - 1);
-  return bit_cast<Bits<T>>(x) & ~sign_mask;
-}
-
-template <class T>
-constexpr Bits<T> infinity_bits() {
-  return bit_cast<Bits<T>>(std::numeric_limits<T>::infinity());
-}
-
-// All bits set when `condition` holds, else none. The branch-free helpers below select with
-// such masks on integer bits, because GCC keeps a select between floats as a branch while
-// -ftrapping-math is on (its default) and then cannot vectorize the loop around it.
-template <class T>
-constexpr Bits<T> mask_if(bool condition) {
-  return static_cast<Bits<T>>(Bits<T>{0} - static_cast<Bits<T>>(condition));
-}
-
-template <class T>
-constexpr T select_bits(Bits<T> mask, T if_set, T if_clear) {
-  return bit_cast<T>(static_cast<Bits<T>>((bit_cast<Bits<T>>(if_set) & mask) |
-                                          (bit_cast<Bits<T>>(if_clear) & ~mask)));
-}
-
-// min(|x|, high) for a finite high >= 0; a NaN passes through as |NaN|.
-template <class T>
-constexpr T clamp_magnitude(T x, T high) {
-  const Bits<T> bits = magnitude_bits(x);
-  const bool above = bits > bit_cast<Bits<T>>(high) && bits <= infinity_bits<T>();
-  return select_bits(mask_if<T>(above), high, bit_cast<T>(bits));
-}
-
-// All bits set for x > 0; none for zeros, negative values and NaN.
-template <class T>
-constexpr Bits<T> positive_mask(T x) {
-  const Bits<T> bits = bit_cast<Bits<T>>(x);
-  return mask_if<T>(static_cast<Bits<T>>(bits - 1) < infinity_bits<T>());
-}
-
-// All bits set for NaN; none for every other value.
-template <class T>
-constexpr Bits<T> nan_mask(T x) {
-  return mask_if<T>(magnitude_bits(x) > infinity_bits<T>());
 }
 
 // Splits x as k * ln2 + r with |r| <= ln2 / 2 and returns r; x must be finite or NaN.
@@ -180,12 +124,13 @@ template <class T>
 inline constexpr InverseFactorials<T, FloatTraits<T>::exp_terms> exp_coefficients{};
 
 // c[N] + r (c[N + 1] + r (... + r c[terms])): Horner's rule written out at compile time, so
-// that a loop calling it has no inner loop and vectorizes.
-template <int N, class T>
-constexpr T exp_series_from(T r) {
+// that a loop calling it has no inner loop and vectorizes. L is a lane type (lanes.hpp).
+template <int N, class L>
+[[gnu::always_inline]] constexpr L exp_series_from(L r) {
+  using T = LaneScalar<L>;
   constexpr int terms = FloatTraits<T>::exp_terms;
   if constexpr (N == terms) {
-    return exp_coefficients<T>.values[terms];
+    return broadcast<L>(exp_coefficients<T>.values[terms]);
   } else {
     return exp_coefficients<T>.values[N] + r * exp_series_from<N + 1>(r);
   }
@@ -196,13 +141,13 @@ constexpr T exp_series_from(T r) {
 // interval (1.3e-8 before rounding the coefficients; src/tools/fit_expm1.py derives them), and
 // evaluates q by Estrin's scheme: three levels of dependent operations instead of Horner's five,
 // which shortens the chain that tanh and sigmoid wait on in a vectorized loop.
-template <class T>
-constexpr T expm1_reduced(T r) {
-  if constexpr (std::is_same_v<T, float>) {
-    const float r2 = r * r;
-    const float low = 0x1.fffffep-2f + 0x1.5554bp-3f * r;
-    const float high = 0x1.555674p-5f + 0x1.12276ap-7f * r;
-    const float q = (low + r2 * high) + (r2 * r2) * 0x1.6bebf8p-10f;
+template <class L>
+[[gnu::always_inline]] constexpr L expm1_reduced(L r) {
+  if constexpr (std::is_same_v<LaneScalar<L>, float>) {
+    const L r2 = r * r;
+    const L low = 0x1.fffffep-2f + 0x1.5554bp-3f * r;
+    const L high = 0x1.555674p-5f + 0x1.12276ap-7f * r;
+    const L q = (low + r2 * high) + (r2 * r2) * 0x1.6bebf8p-10f;
     return r + r2 * q;
   } else {
     return r * exp_series_from<1>(r);
@@ -396,71 +341,122 @@ constexpr T sqrt(T x) {
 }
 
 namespace detail {
-// expm1(2a) for 2a in [0, 2 * tanh_saturation], where 2^k stays normal: one scaling instead of
-// expm1's two halves, which give the same bits here because scaling by 2^k is then exact.
-// It takes a rather than 2a: a * (2 log2(e)) is exactly (2a) * log2(e), as both only double
-// a * log2(e), so the reduction need not wait for 2a. Larger a, up to +infinity, and NaN give
-// a meaningless result but no undefined behaviour.
-template <class T>
-constexpr T expm1_nonnegative_of_twice(T a) {
-  using Traits = FloatTraits<T>;
-  const T x = T(2) * a;
-  const T shifted = a * (T(2) * Traits::log2e) + Traits::round_magic;
-  const T k_real = shifted - Traits::round_magic;
-  const int k = static_cast<int>(static_cast<typename Traits::SignedBits>(
-      bit_cast<Bits<T>>(shifted) - bit_cast<Bits<T>>(Traits::round_magic)));
-  const T p = expm1_reduced((x - k_real * Traits::ln2_hi) - k_real * Traits::ln2_lo);
-  const T scale = power_of_two<T>(k);
-  return p * scale + (scale - T(1));
+
+// The bit pattern of 2^k, for the integer k that round_magic left in the low mantissa bits of
+// `shifted` (see reduce_by_ln2), times 2^extra: the low bits hold k + 2^(mantissa_bits - 1), and
+// shifting them up to the exponent field drops that offset. Meaningless but defined bits for
+// exponents outside the normal range.
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> scaled_power_of_two_bits(L shifted, int extra) {
+  using Traits = FloatTraits<LaneScalar<L>>;
+  using ScalarBits = typename UnsignedOfSize<LaneScalar<L>>::type;
+  constexpr ScalarBits one = 1;
+  const auto bias = static_cast<ScalarBits>(Traits::exponent_bias + extra);
+  return static_cast<LaneBits<L>>((to_bits(shifted) << Traits::mantissa_bits) +
+                                  static_cast<ScalarBits>(bias * (one << Traits::mantissa_bits)));
 }
+
+// r = x - k ln2 for tanh's argument x = 2a. Float takes one step: the rounding of k * ln2 then
+// reaches tanh damped by 2 / (e^x + 1), and a scan of every float finds no larger error than
+// with two steps. Double keeps Cody and Waite's two steps.
+template <class L>
+[[gnu::always_inline]] constexpr L reduce_twice_by_ln2(L x, L k) {
+  using Traits = FloatTraits<LaneScalar<L>>;
+  if constexpr (std::is_same_v<LaneScalar<L>, float>) {
+    return x - k * Traits::ln2;
+  } else {
+    return (x - k * Traits::ln2_hi) - k * Traits::ln2_lo;
+  }
+}
+
+// tanh on lanes (lanes.hpp); tanh() below states the contract.
+template <class L>
+[[gnu::always_inline]] constexpr L tanh_lanes(L x) {
+  using T = LaneScalar<L>;
+  using Traits = FloatTraits<T>;
+  using ScalarBits = typename UnsignedOfSize<T>::type;
+  constexpr ScalarBits sign_mask = ScalarBits{1} << (sizeof(T) * 8 - 1);
+  constexpr T saturation = Traits::tanh_saturation;
+  const LaneBits<L> bits = to_bits(x);
+  const LaneBits<L> sign = bits & sign_mask;
+  const L magnitude = from_bits<L>(bits ^ sign);
+
+  // Beyond the saturation point tanh rounds to 1, and the quotient below may overflow or turn
+  // NaN there; a mask computed beside it selects 1 instead, so at run time no clamp delays the
+  // quotient. A constant expression may not overflow, so there a clamp keeps the input in range.
+  L a = magnitude;
+  if constexpr (!is_vector_lane<L>) {
+    if (is_constant_evaluated()) {
+      a = a > saturation ? saturation : a;
+    }
+  }
+
+  // 2a = k ln2 + r with |r| <= ln2 / 2.
+  const L twice = a + a;
+  const L shifted = a * (T(2) * Traits::log2e) + Traits::round_magic;
+  const L k = shifted - Traits::round_magic;
+  const L r = reduce_twice_by_ln2(twice, k);
+
+  // tanh(a) = expm1(2a) / (expm1(2a) + 2), with expm1(2a) = 2^k expm1(r) + (2^k - 1): no
+  // cancellation for small a.
+  const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 0));
+  const L e = expm1_reduced(r) * scale + (scale - T(1));
+  const L quotient = e / (e + T(2));
+  const LaneBits<L> saturated = mask_greater(magnitude, broadcast<L>(saturation));
+  return from_bits<L>(to_bits(select(saturated, broadcast<L>(T(1)), quotient)) | sign);
+}
+
+// sigmoid on lanes (lanes.hpp); sigmoid() below states the contract.
+template <class L>
+[[gnu::always_inline]] constexpr L sigmoid_lanes(L x) {
+  using T = LaneScalar<L>;
+  using Traits = FloatTraits<T>;
+  using ScalarBits = typename UnsignedOfSize<T>::type;
+  constexpr ScalarBits sign_mask = ScalarBits{1} << (sizeof(T) * 8 - 1);
+  constexpr T limit = -Traits::exp_underflow;
+  const LaneBits<L> bits = to_bits(x);
+  const L magnitude = from_bits<L>(bits & ~sign_mask);
+
+  // Beyond the limit e^-|x| rounds to 0 and is replaced by 0 below, so at run time |x| goes in
+  // unclamped; a constant expression may not overflow, so there a clamp keeps it in range.
+  L a = magnitude;
+  if constexpr (!is_vector_lane<L>) {
+    if (is_constant_evaluated()) {
+      a = a > limit ? limit : a;
+    }
+  }
+
+  // e = e^-|x| = 2^k (1 + expm1(r)) with -|x| = k ln2 + r. The scale is 2^(k + 64), normal for
+  // every k down to the limit, and the product is brought back by 2^-64, so that a subnormal e
+  // rounds once there.
+  const L shifted = a * -Traits::log2e + Traits::round_magic;
+  const L k = shifted - Traits::round_magic;
+  const L r = (-a - k * Traits::ln2_hi) - k * Traits::ln2_lo;
+  const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 64));
+  const L scaled = (expm1_reduced(r) * scale + scale) * power_of_two<T>(-64);
+  const L e = select(mask_greater(magnitude, broadcast<L>(limit)), broadcast<L>(T(0)), scaled);
+
+  // x >= 0 gives 1 / (1 + e^-x); x < 0 gives e^x / (1 + e^x). At x = -0 both are 1 / 2.
+  const L numerator = select(mask_greater(broadcast<L>(T(0)), x), e, broadcast<L>(T(1)));
+  return numerator / (T(1) + e);
+}
+
 }  // namespace detail
 
-// Hyperbolic tangent: exactly +-1 beyond the saturation point, odd, tanh(-0) = -0.
+// Hyperbolic tangent: exactly +-1 beyond the saturation point, odd, tanh(-0) = -0, NaN for NaN.
 // Branch-free, so that a loop over many inputs vectorizes.
 template <class T>
 constexpr T tanh(T x) {
   detail::check_float_type<T>();
-  constexpr T saturation = detail::FloatTraits<T>::tanh_saturation;
-  // tanh(a) = expm1(2a) / (expm1(2a) + 2), with no cancellation for small a. Beyond the
-  // saturation point, where tanh rounds to 1, the quotient may overflow or turn NaN; a mask
-  // computed beside it selects 1 there instead, so no clamp delays the quotient at run time.
-  // A constant expression may not overflow, so there a clamp keeps a in range: same result.
-  const T a = detail::is_constant_evaluated() ? detail::clamp_magnitude(x, saturation)
-                                              : detail::absolute(x);
-  const T e = detail::expm1_nonnegative_of_twice(a);
-  const detail::Bits<T> magnitude = detail::magnitude_bits(x);
-  const bool saturated = magnitude > detail::bit_cast<detail::Bits<T>>(saturation) &&
-                         magnitude <= detail::infinity_bits<T>();
-  return detail::copy_sign(detail::select_bits(detail::mask_if<T>(saturated), T(1), e / (e + T(2))),
-                           x);
+  return detail::tanh_lanes(x);
 }
 
 // Logistic function 1 / (1 + e^-x): exactly 0 and 1 at the far ends, never NaN for finite x.
-// Branch-free, so that a loop over many inputs vectorizes; the same bits as exp(-|x|) in it.
+// Branch-free, so that a loop over many inputs vectorizes.
 template <class T>
 constexpr T sigmoid(T x) {
   detail::check_float_type<T>();
-  using Traits = detail::FloatTraits<T>;
-  // e = e^-|x| lies in (0, 1], so neither branch can overflow; it is 0 where exp underflows.
-  const T limit = -Traits::exp_underflow;
-  // Beyond the limit the value of e below is replaced by 0, so at run time |x| goes in
-  // unclamped and the clamp leaves the chain of dependent operations; a constant expression
-  // may not overflow, so there the clamp stays.
-  const T a = detail::is_constant_evaluated() ? detail::clamp_magnitude(x, limit)
-                                              : detail::absolute(x);
-  int k = 0;
-  const T r = detail::reduce_by_ln2(-a, k);
-  const int k_first = k / 2;
-  const T scaled = (T(1) + detail::expm1_reduced(r)) * detail::power_of_two<T>(k_first) *
-                   detail::power_of_two<T>(k - k_first);
-  const detail::Bits<T> magnitude = detail::magnitude_bits(x);
-  const bool underflows = magnitude > detail::bit_cast<detail::Bits<T>>(limit) &&
-                          magnitude <= detail::infinity_bits<T>();
-  const T e = detail::select_bits(detail::mask_if<T>(underflows), T(0), scaled);
-  // x >= 0 gives 1 / (1 + e^-x); x < 0 gives e^x / (1 + e^x). At x = -0 both are 1 / 2.
-  const bool negative = detail::bit_cast<detail::Bits<T>>(x) != magnitude;
-  const T numerator = detail::select_bits(detail::mask_if<T>(negative), e, T(1));
-  return numerator / (T(1) + e);
+  return detail::sigmoid_lanes(x);
 }
 
 namespace detail {

@@ -1,0 +1,173 @@
+// Lane types: the per-unit arithmetic of the hot loops (activations, updates) is written once for
+// a lane type L, either a scalar float or double or a vector of them made with the vector
+// extension of GCC and Clang. Every lane of a vector sees the operations a scalar would, in the
+// same order, so a loop over vectors gives the bits of the loop over scalars. Constant evaluation
+// and targets without a vector unit use the scalar form; vector lanes are for run time only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+namespace staticmlp {
+namespace detail {
+
+// Bytes of the widest vector register the engine uses on this target; 0 means scalars only.
+// 256-bit vectors need AVX2, because AVX alone splits their integer operations in halves.
+// Define STATICMLP_VECTOR_BYTES (0, 16, 32 or 64) to choose, identically in every translation
+// unit of a program.
+#if defined(STATICMLP_VECTOR_BYTES)
+inline constexpr std::size_t vector_bytes = STATICMLP_VECTOR_BYTES;
+#elif defined(__AVX512F__)
+inline constexpr std::size_t vector_bytes = 64;
+#elif defined(__AVX2__)
+inline constexpr std::size_t vector_bytes = 32;
+#elif defined(__SSE2__) || defined(__ARM_NEON)
+inline constexpr std::size_t vector_bytes = 16;
+#else
+inline constexpr std::size_t vector_bytes = 0;
+#endif
+
+// The lane functions carry [[gnu::always_inline]]: a call between them would pass vectors
+// through memory and keep the loops around them from vectorizing.
+
+// Lanes of T in one vector register, or 1 without vectors.
+template <class T>
+inline constexpr std::size_t native_lanes = vector_bytes >= 2 * sizeof(T) ? vector_bytes / sizeof(T)
+                                                                          : 1;
+
+template <class T, std::size_t Lanes>
+struct VectorType {
+  typedef T type __attribute__((vector_size(Lanes * sizeof(T))));
+};
+template <class T>
+struct VectorType<T, 1> {
+  using type = T;
+};
+
+// Lanes values of T side by side; Vector<T, 1> is T itself.
+template <class T, std::size_t Lanes>
+using Vector = typename VectorType<T, Lanes>::type;
+
+template <class T>
+struct UnsignedOfSize;
+template <>
+struct UnsignedOfSize<float> {
+  using type = std::uint32_t;
+};
+template <>
+struct UnsignedOfSize<double> {
+  using type = std::uint64_t;
+};
+
+// Scalar type, lane count and unsigned bit pattern type of a lane type.
+template <class L>
+struct LaneTraits {
+  using Scalar = std::remove_cv_t<std::remove_reference_t<decltype(std::declval<L>()[0])>>;
+  static constexpr std::size_t count = sizeof(L) / sizeof(Scalar);
+  using Bits = Vector<typename UnsignedOfSize<Scalar>::type, count>;
+};
+template <>
+struct LaneTraits<float> {
+  using Scalar = float;
+  static constexpr std::size_t count = 1;
+  using Bits = std::uint32_t;
+};
+template <>
+struct LaneTraits<double> {
+  using Scalar = double;
+  static constexpr std::size_t count = 1;
+  using Bits = std::uint64_t;
+};
+
+template <class L>
+using LaneScalar = typename LaneTraits<L>::Scalar;
+template <class L>
+using LaneBits = typename LaneTraits<L>::Bits;
+template <class L>
+inline constexpr bool is_vector_lane = LaneTraits<L>::count > 1;
+
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> to_bits(L x) {
+  return __builtin_bit_cast(LaneBits<L>, x);
+}
+
+template <class L>
+[[gnu::always_inline]] constexpr L from_bits(LaneBits<L> bits) {
+  return __builtin_bit_cast(L, bits);
+}
+
+// Every lane set to `value`, bit for bit (so -0 stays -0).
+template <class L>
+[[gnu::always_inline]] constexpr L broadcast(LaneScalar<L> value) {
+  if constexpr (is_vector_lane<L>) {
+    using ScalarBits = typename UnsignedOfSize<LaneScalar<L>>::type;
+    return from_bits<L>(LaneBits<L>{} | __builtin_bit_cast(ScalarBits, value));
+  } else {
+    return value;
+  }
+}
+
+// All bits set in the lanes where a > b, none elsewhere (a NaN compares false).
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> mask_greater(L a, L b) {
+  if constexpr (is_vector_lane<L>) {
+    return (LaneBits<L>)(a > b);
+  } else {
+    return static_cast<LaneBits<L>>(LaneBits<L>{0} - static_cast<LaneBits<L>>(a > b));
+  }
+}
+
+// All bits set in the lanes where a <= b, none elsewhere (a NaN compares false).
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> mask_less_equal(L a, L b) {
+  if constexpr (is_vector_lane<L>) {
+    return (LaneBits<L>)(a <= b);
+  } else {
+    return static_cast<LaneBits<L>>(LaneBits<L>{0} - static_cast<LaneBits<L>>(a <= b));
+  }
+}
+
+// `if_set` in the lanes whose mask bits are set, `if_clear` in the others, through integer bits:
+// GCC keeps a floating-point select as a branch while -ftrapping-math is on (its default), and
+// a branch stops a loop from vectorizing.
+template <class L>
+[[gnu::always_inline]] constexpr L select(LaneBits<L> mask, L if_set, L if_clear) {
+  return from_bits<L>(
+      static_cast<LaneBits<L>>((to_bits(if_set) & mask) | (to_bits(if_clear) & ~mask)));
+}
+
+// Loads and stores L from and to arrays of its scalar type, without alignment requirements.
+template <class L>
+[[gnu::always_inline]] inline L load_lanes(const LaneScalar<L>* source) {
+  L value;
+  __builtin_memcpy(&value, source, sizeof value);
+  return value;
+}
+
+template <class L>
+[[gnu::always_inline]] inline void store_lanes(LaneScalar<L>* target, L value) {
+  __builtin_memcpy(target, &value, sizeof value);
+}
+
+// Lane j of the result is v[j + Shift] for j < Shift, and v[j] elsewhere.
+template <std::size_t Shift, class L, std::size_t... Lane>
+constexpr L shifted_down(L v, std::index_sequence<Lane...>) {
+  return __builtin_shufflevector(v, v, static_cast<int>(Lane < Shift ? Lane + Shift : Lane)...);
+}
+
+// v[j] + v[j + Width] in lane j for j < Width, halving Width down to 1, as fold_partial_sums
+// does on an array: lane 0 ends with the sum. The other lanes end with meaningless values.
+template <std::size_t Width, class L>
+constexpr L fold_lanes(L v) {
+  if constexpr (Width == 0) {
+    return v;
+  } else {
+    return fold_lanes<Width / 2>(
+        v + shifted_down<Width>(v, std::make_index_sequence<LaneTraits<L>::count>{}));
+  }
+}
+
+}  // namespace detail
+}  // namespace staticmlp

@@ -1,0 +1,170 @@
+// Lane types (lanes.hpp): vectors must give, lane by lane, the bits that scalars give, in the
+// helpers, in tanh and sigmoid, in every built-in activation and in the folding of partial sums.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "test_support.hpp"
+
+namespace sm = staticmlp;
+namespace detail = staticmlp::detail;
+using test_support::same_bits;
+
+namespace {
+
+// 16-byte vectors: wider ones are not native without AVX, and the ABI warns about them.
+constexpr std::size_t lanes = 4;
+using Floats = detail::Vector<float, lanes>;
+using Doubles = detail::Vector<double, 2>;
+
+// Inputs that cover each branch of tanh and sigmoid: zeros, tiny and subnormal values, both
+// sides of the saturation and underflow points, the largest floats, infinities and NaN.
+std::array<float, 32> special_floats() {
+  const float inf = std::numeric_limits<float>::infinity();
+  return {0.0f,
+          -0.0f,
+          1e-30f,
+          -1e-40f,
+          0.0625f,
+          -0.3f,
+          0.5f,
+          -1.0f,
+          2.5f,
+          -4.0f,
+          9.49f,
+          9.5f,
+          9.51f,
+          -9.51f,
+          22.0f,
+          44.0f,
+          44.5f,
+          -88.0f,
+          88.5f,
+          -103.9f,
+          104.0f,
+          -104.1f,
+          1e6f,
+          -1e30f,
+          3e38f,
+          -3e38f,
+          inf,
+          -inf,
+          std::numeric_limits<float>::quiet_NaN(),
+          0.125f,
+          -0.125f,
+          7.0f};
+}
+
+// Number of inputs where F on vectors differs in any lane from F on each scalar. The inputs are
+// the special values above, then 4000 steps across [-120, 120].
+template <class Function>
+int float_lane_mismatches(Function function) {
+  std::array<float, 4032> inputs{};
+  const auto special = special_floats();
+  for (std::size_t i = 0; i < special.size(); ++i) {
+    inputs[i] = special[i];
+  }
+  for (std::size_t i = special.size(); i < inputs.size(); ++i) {
+    inputs[i] = -120.0f + 0.06f * static_cast<float>(i - special.size());
+  }
+  int mismatches = 0;
+  for (std::size_t i = 0; i < inputs.size(); i += lanes) {
+    const Floats vector = detail::load_lanes<Floats>(inputs.data() + i);
+    const Floats result = function(vector);
+    for (std::size_t j = 0; j < lanes; ++j) {
+      const float scalar = function(inputs[i + j]);
+      // NaN's sign bit depends on the order of operands that the compiler picks.
+      const bool same = std::isnan(scalar) ? std::isnan(result[j]) : same_bits(result[j], scalar);
+      mismatches += same ? 0 : 1;
+    }
+  }
+  return mismatches;
+}
+
+template <class Activation>
+void check_activation_lanes() {
+  CHECK(float_lane_mismatches([](auto x) { return Activation::value(x); }) == 0);
+  CHECK(float_lane_mismatches([](auto x) { return Activation::derivative(x); }) == 0);
+  CHECK(float_lane_mismatches([](auto x) { return Activation::derivative_from_output(x); }) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("broadcast keeps the sign of zero") {
+  const Floats zeros = detail::broadcast<Floats>(-0.0f);
+  for (std::size_t j = 0; j < lanes; ++j) {
+    CHECK(same_bits(zeros[j], -0.0f));
+  }
+  CHECK(same_bits(detail::broadcast<float>(-0.0f), -0.0f));
+}
+
+TEST_CASE("masks are clear for nan lanes") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Floats a = {1.0f, nan, -2.0f, 0.0f};
+  const Floats b = {0.0f, 0.0f, nan, 0.0f};
+  const auto greater = detail::mask_greater(a, b);
+  const auto less_equal = detail::mask_less_equal(a, b);
+  CHECK(greater[0] == 0xffffffffu);
+  CHECK(greater[1] == 0u);
+  CHECK(greater[2] == 0u);
+  CHECK(greater[3] == 0u);
+  CHECK(less_equal[0] == 0u);
+  CHECK(less_equal[1] == 0u);
+  CHECK(less_equal[2] == 0u);
+  CHECK(less_equal[3] == 0xffffffffu);
+  CHECK(detail::mask_greater(nan, 0.0f) == 0u);
+  CHECK(detail::mask_less_equal(0.0, 0.0) == ~std::uint64_t{0});
+}
+
+TEST_CASE("select picks lane by lane") {
+  const Floats a = {1.0f, 2.0f, 3.0f, 4.0f};
+  const Floats b = {-1.0f, -2.0f, -3.0f, -4.0f};
+  const detail::LaneBits<Floats> mask = {0xffffffffu, 0u, 0xffffffffu, 0u};
+  const Floats picked = detail::select(mask, a, b);
+  CHECK(picked[0] == 1.0f);
+  CHECK(picked[1] == -2.0f);
+  CHECK(picked[2] == 3.0f);
+  CHECK(picked[3] == -4.0f);
+}
+
+TEST_CASE("fold_lanes adds in fold_partial_sums order") {
+  // Floats are 8 apart near 1e8, so 1e8 + 3 and -1e8 + 2 round to +-1e8. Folding adds lane
+  // j + 2 into lane j: (1e8 + 3, -1e8 + 2) = (1e8, -1e8), then lane 1 into lane 0: 0. Left to
+  // right, 1e8 - 1e8 + 3 + 2 gives 5.
+  const Floats v = {1e8f, -1e8f, 3.0f, 2.0f};
+  float array[4] = {1e8f, -1e8f, 3.0f, 2.0f};
+  detail::fold_partial_sums<2>(array);
+  const float folded = detail::fold_lanes<2>(v)[0];
+  CHECK(folded == 0.0f);
+  CHECK(same_bits(folded, array[0]));
+  const float left_to_right = ((1e8f - 1e8f) + 3.0f) + 2.0f;
+  CHECK(left_to_right == 5.0f);
+}
+
+TEST_CASE("tanh and sigmoid on vectors match scalars") {
+  CHECK(float_lane_mismatches([](auto x) { return detail::tanh_lanes(x); }) == 0);
+  CHECK(float_lane_mismatches([](auto x) { return detail::sigmoid_lanes(x); }) == 0);
+  // Double lanes on a few values, including the double saturation and underflow points.
+  const std::array<double, 8> inputs = {0.3, -22.5, 745.5, -1e-300, 21.9, -740.0, 1e300, -0.0};
+  for (std::size_t i = 0; i < inputs.size(); i += 2) {
+    const Doubles x = {inputs[i], inputs[i + 1]};
+    const Doubles t = detail::tanh_lanes(x);
+    const Doubles s = detail::sigmoid_lanes(x);
+    for (std::size_t j = 0; j < 2; ++j) {
+      CHECK(same_bits(t[j], sm::tanh(inputs[i + j])));
+      CHECK(same_bits(s[j], sm::sigmoid(inputs[i + j])));
+    }
+  }
+}
+
+TEST_CASE("built-in activations on vectors match scalars") {
+  check_activation_lanes<sm::Identity>();
+  check_activation_lanes<sm::Relu>();
+  check_activation_lanes<sm::LeakyRelu<1, 10>>();
+  check_activation_lanes<sm::Sigmoid>();
+  check_activation_lanes<sm::Tanh>();
+}
