@@ -1,9 +1,13 @@
 // The per-sample training path. train_sample() updates each layer while backpropagating and must
-// give the same parameters as accumulate_gradient() followed by the optimizer's step(). Dot
-// products sum in a fixed order, and fit() with batches of one runs in a constant expression.
+// give the parameters of accumulate_gradient() followed by the optimizer's step(): the same bits
+// for Momentum and Adam, and the same values up to rounding for Sgd, which scales the output's
+// delta by the learning rate instead of each gradient. Dot products sum in a fixed order, and
+// fit() with batches of one runs in a constant expression.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "test_support.hpp"
 
@@ -41,6 +45,39 @@ std::size_t fused_mismatches(const std::array<typename Net::SampleType, N>& data
   return mismatches;
 }
 
+// The largest difference between the two paths after one step from each of `data`'s samples,
+// relative to the size of that step: the parameters are the same up to rounding when it is a few
+// float epsilons at most.
+template <class Net, std::size_t N>
+double sgd_step_difference(const std::array<typename Net::SampleType, N>& data,
+                           typename Net::Scalar learning_rate) {
+  using T = typename Net::Scalar;
+  double worst = 0;
+  for (const auto& sample : data) {
+    Net fused = sm::initialized<Net>(7);
+    const Net start = fused;
+    Net reference = fused;
+    sm::Sgd<Net> fused_optimizer(learning_rate);
+    sm::Sgd<Net> reference_optimizer(learning_rate);
+    sm::Workspace<Net> workspace{};
+    static_cast<void>(sm::train_sample(fused, fused_optimizer, sample, workspace));
+    typename Net::Parameters gradient{};
+    static_cast<void>(sm::accumulate_gradient(reference, sample, T(1), gradient, workspace));
+    reference_optimizer.step(reference.parameters(), gradient);
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+      const double step = std::fabs(static_cast<double>(reference.parameters()[i]) -
+                                    static_cast<double>(start.parameters()[i]));
+      const double difference = std::fabs(static_cast<double>(fused.parameters()[i]) -
+                                          static_cast<double>(reference.parameters()[i]));
+      const double scale = std::fmax(step, std::fabs(static_cast<double>(start.parameters()[i])));
+      if (scale > 0) {
+        worst = std::fmax(worst, difference / scale);
+      }
+    }
+  }
+  return worst;
+}
+
 std::array<Deep::SampleType, 3> deep_samples() {
   std::array<Deep::SampleType, 3> samples{};
   for (std::size_t s = 0; s < samples.size(); ++s) {
@@ -67,7 +104,6 @@ constexpr float train_at_compile_time() {
 
 TEST_CASE("train_sample matches gradient then step") {
   const auto sine = sm::sine_dataset<float, 100>();
-  CHECK(fused_mismatches<Tanh40>(sine, sm::Sgd<Tanh40>(0.01f), 250) == 0);
   CHECK(fused_mismatches<Tanh40>(sine, sm::Momentum<Tanh40>(0.01f, 0.9f), 250) == 0);
   CHECK(fused_mismatches<Tanh40>(sine, sm::Adam<Tanh40>(0.01f), 250) == 0);
 
@@ -85,9 +121,22 @@ TEST_CASE("train_sample matches gradient then step") {
   CHECK(fused_mismatches<Stack>(sine, sm::Adam<Stack>(0.01f), 250) == 0);
 
   const auto samples = deep_samples();
-  CHECK(fused_mismatches<Deep>(samples, sm::Sgd<Deep>(0.05), 30) == 0);
   CHECK(fused_mismatches<Deep>(samples, sm::Momentum<Deep>(0.05, 0.5), 30) == 0);
   CHECK(fused_mismatches<Deep>(samples, sm::Adam<Deep>(0.05), 30) == 0);
+}
+
+TEST_CASE("sgd train_sample matches gradient then step up to rounding") {
+  // One step from each sample, on the one-hidden-layer kernel (1-40-1) and on the generic layers
+  // (2-8-3-2). Each product is rounded twice in either path, in a different order, so a
+  // parameter may differ by a few epsilons of its step or of its value: 8 leaves room.
+  const auto sine = sm::sine_dataset<float, 100>();
+  const double tanh40 = sgd_step_difference<Tanh40>(sine, 0.01f);
+  const double deep = sgd_step_difference<Deep>(deep_samples(), 0.05);
+  INFO("relative differences " << tanh40 << " (float) and " << deep << " (double)");
+  CHECK(tanh40 <= 8 * static_cast<double>(std::numeric_limits<float>::epsilon()));
+  CHECK(deep <= 8 * std::numeric_limits<double>::epsilon());
+  // The paths do round differently, so a test of bit equality would fail.
+  CHECK(tanh40 > 0);
 }
 
 TEST_CASE("train_sample changes the parameters") {

@@ -13,6 +13,7 @@
 
 #include "dataset.hpp"
 #include "mlp.hpp"
+#include "one_hidden_layer.hpp"
 
 namespace staticmlp {
 
@@ -71,7 +72,7 @@ constexpr void accumulate_upper_layer(const T* __restrict w, T* __restrict gw, T
   if constexpr (Out == 1) {
     const T dz = delta[0];
     for (std::size_t i = 0; i < In; ++i) {
-      below[i] = (T(0) + w[i] * dz) * BelowActivation::derivative_from_output(x[i]);
+      below[i] = (w[i] * dz) * BelowActivation::derivative_from_output(x[i]);
       gw[i] += dz * x[i];
     }
   } else {
@@ -133,7 +134,7 @@ constexpr void update_upper_layer(T* __restrict w, T* __restrict b, const T* __r
     const T dz = delta[0];
     for (std::size_t i = 0; i < In; ++i) {
       const T weight = w[i];
-      below[i] = (T(0) + weight * dz) * BelowActivation::derivative_from_output(x[i]);
+      below[i] = (weight * dz) * BelowActivation::derivative_from_output(x[i]);
       w[i] = optimizer.updated(offset + i, weight, dz * x[i]);
     }
   } else {
@@ -176,7 +177,7 @@ constexpr void update_first_two_layers(T* __restrict w, T* __restrict b, T* __re
   const T x0 = input[0];
   for (std::size_t i = 0; i < Hidden; ++i) {
     const T weight = w[i];
-    const T below = (T(0) + weight * dz) * HiddenActivation::derivative_from_output(hidden[i]);
+    const T below = (weight * dz) * HiddenActivation::derivative_from_output(hidden[i]);
     w[i] = optimizer.updated(offset + i, weight, dz * hidden[i]);
     w0[i] = optimizer.updated(offset0 + i, w0[i], below * x0);
     b0[i] = optimizer.updated(offset0 + Hidden + i, b0[i], below);
@@ -195,7 +196,7 @@ constexpr void accumulate_first_two_layers(const T* __restrict w, T* __restrict 
   const T dz = delta[0];
   const T x0 = input[0];
   for (std::size_t i = 0; i < Hidden; ++i) {
-    const T below = (T(0) + w[i] * dz) * HiddenActivation::derivative_from_output(hidden[i]);
+    const T below = (w[i] * dz) * HiddenActivation::derivative_from_output(hidden[i]);
     gw[i] += dz * hidden[i];
     gw0[i] += below * x0;
     gb0[i] += below;
@@ -395,13 +396,36 @@ constexpr void backward_update_layer(Net& net, const typename Net::Scalar* input
   }
 }
 
+// Backpropagates the output's dLoss/dy in workspace.delta through every layer, updating each
+// layer right after its delta is known. The output's delta is multiplied by `delta_scale`
+// first (1 for the optimizers that scale each gradient themselves).
 template <class Net, class Optimizer, std::size_t... Ls>
 constexpr void backward_update_layers(Net& net, const typename Net::Scalar* input,
                                       Optimizer& optimizer, Workspace<Net>& workspace,
+                                      typename Net::Scalar delta_scale,
                                       std::index_sequence<Ls...>) {
   output_layer_delta(workspace);
+  for (std::size_t o = 0; o < Net::output_size; ++o) {
+    workspace.delta[o] = delta_scale * workspace.delta[o];
+  }
   (backward_update_layer<Net::layer_count - 1 - Ls>(net, input, optimizer, workspace), ...);
 }
+
+// True for an optimizer whose per-sample update is the learning rate times the gradient, which
+// train_sample() folds into the output's delta (see Sgd).
+template <class Optimizer, class = void>
+struct ScalesOutputDelta : std::false_type {};
+template <class Optimizer>
+struct ScalesOutputDelta<Optimizer, std::enable_if_t<Optimizer::scales_output_delta>>
+    : std::true_type {};
+
+// The update of an optimizer that scales the output's delta: the gradient arrives scaled.
+struct SubtractScaledGradient {
+  template <class T>
+  constexpr T updated(std::size_t, T parameter, T scaled_gradient) const {
+    return parameter - scaled_gradient;
+  }
+};
 
 // True for an optimizer with the per-parameter form of step(): begin_step() and updated().
 template <class Optimizer, class T, class = void>
@@ -456,15 +480,26 @@ constexpr typename Net::Scalar accumulate_gradient(const Net& net,
   for (std::size_t o = 0; o < Net::output_size; ++o) {
     workspace.delta[o] = T(2) * scale * (y_hat[o] - sample.target[o]);
   }
-  detail::backward_layers(net, sample.input.data(), gradient, workspace,
-                          std::make_index_sequence<Net::layer_count>{});
+  if constexpr (detail::is_one_hidden_layer_v<Net>) {
+    // The same arithmetic as backward_layers, in one sweep over the hidden units.
+    using Kernel = detail::OneHiddenLayer<Net>;
+    using Output = typename Net::template LayerActivation<1>;
+    const T dz = workspace.delta[0] * Output::derivative_from_output(y_hat[0]);
+    Kernel::accumulate(net.parameters().data(), workspace.activations.data(),
+                       sample.input[0], dz, gradient.data());
+  } else {
+    detail::backward_layers(net, sample.input.data(), gradient, workspace,
+                            std::make_index_sequence<Net::layer_count>{});
+  }
   return loss;
 }
 
-// One update on one sample: the same new parameters as accumulate_gradient() with scale 1 into
-// a zeroed gradient followed by optimizer.step(), but each layer is updated while
-// backpropagating, with no gradient buffer. The optimizer needs begin_step() and updated().
-// Returns the sample's squared error before the update.
+// One update on one sample: the new parameters of accumulate_gradient() with scale 1 into a
+// zeroed gradient followed by optimizer.step(), but each layer is updated while backpropagating,
+// with no gradient buffer. The optimizer needs begin_step() and updated(). For Momentum and Adam
+// the bits are the same; Sgd multiplies the output's delta by the learning rate once instead of
+// every gradient, which gives the same update up to rounding. Returns the sample's squared error
+// before the update.
 template <class Net, class Optimizer>
 constexpr typename Net::Scalar train_sample(Net& net, Optimizer& optimizer,
                                             const typename Net::SampleType& sample,
@@ -478,8 +513,21 @@ constexpr typename Net::Scalar train_sample(Net& net, Optimizer& optimizer,
     workspace.delta[o] = T(2) * (y_hat[o] - sample.target[o]);
   }
   optimizer.begin_step();
-  detail::backward_update_layers(net, sample.input.data(), optimizer, workspace,
-                                 std::make_index_sequence<Net::layer_count>{});
+  constexpr auto layers = std::make_index_sequence<Net::layer_count>{};
+  if constexpr (detail::ScalesOutputDelta<Optimizer>::value &&
+                detail::is_one_hidden_layer_v<Net>) {
+    using Kernel = detail::OneHiddenLayer<Net>;
+    using Output = typename Net::template LayerActivation<1>;
+    const T g =
+        optimizer.learning_rate * (workspace.delta[0] * Output::derivative_from_output(y_hat[0]));
+    Kernel::sgd_update(net.parameters().data(), workspace.activations.data(), sample.input[0], g);
+  } else if constexpr (detail::ScalesOutputDelta<Optimizer>::value) {
+    detail::SubtractScaledGradient subtract{};
+    detail::backward_update_layers(net, sample.input.data(), subtract, workspace,
+                                   optimizer.learning_rate, layers);
+  } else {
+    detail::backward_update_layers(net, sample.input.data(), optimizer, workspace, T(1), layers);
+  }
   return loss;
 }
 
@@ -522,8 +570,14 @@ constexpr typename Net::Scalar loss_and_gradient(
   }
   const T scale = T(1) / static_cast<T>(samples.size);
   T total = 0;
-  for (std::size_t s = 0; s < samples.size; ++s) {
-    total += accumulate_gradient(net, samples[s], scale, gradient, workspace);
+  if constexpr (detail::sgd_epoch_fits_in_registers<Net>()) {
+    // The loop below with the network and the gradient in registers (one_hidden_layer.hpp).
+    total = detail::OneHiddenLayer<Net>::accumulate_samples(
+        net.parameters().data(), samples, nullptr, samples.size, scale, gradient.data());
+  } else {
+    for (std::size_t s = 0; s < samples.size; ++s) {
+      total += accumulate_gradient(net, samples[s], scale, gradient, workspace);
+    }
   }
   return total * scale;
 }

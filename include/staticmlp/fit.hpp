@@ -206,7 +206,21 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       // Batches of one update each layer while backpropagating, when the optimizer can.
       constexpr bool can_fuse = detail::HasPerParameterUpdate<Optimizer, T>::value;
       const bool fused = can_fuse && batch_size == 1;
-      if constexpr (can_fuse) {
+      // Sgd on a narrow 1-H-1 network runs the loop below with the network in registers.
+      constexpr bool in_registers = can_fuse && detail::ScalesOutputDelta<Optimizer>::value &&
+                                    detail::sgd_epoch_fits_in_registers<Net>();
+      if constexpr (in_registers) {
+        if (fused) {
+          const auto losses = detail::OneHiddenLayer<Net>::sgd_epoch(
+              net.parameters().data(), samples, shuffling ? order : nullptr,
+              optimizer.learning_rate);
+          if (!losses.finite) {
+            return fail(StatusCode::loss_not_finite, epoch, losses.bad_loss);
+          }
+          loss_sum = losses.sum;
+        }
+      }
+      if constexpr (can_fuse && !in_registers) {
         for (std::size_t s = 0; fused && s < n; ++s) {
           const std::size_t index = shuffling ? order[s] : s;
           const T sample_loss = train_sample(net, optimizer, samples[index], workspace);
@@ -224,9 +238,17 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
         }
         const T scale = T(1) / static_cast<T>(count);
         T batch_loss = 0;
-        for (std::size_t s = start; s < start + count; ++s) {
-          const std::size_t index = shuffling ? order[s] : s;
-          batch_loss += accumulate_gradient(net, samples[index], scale, gradient, workspace);
+        if constexpr (detail::sgd_epoch_fits_in_registers<Net>()) {
+          // The loop below with the network and the gradient in registers.
+          const auto batch = shuffling ? samples : SampleView<T, 1, 1>(&samples[start], count);
+          batch_loss = detail::OneHiddenLayer<Net>::accumulate_samples(
+              net.parameters().data(), batch, shuffling ? order + start : nullptr, count, scale,
+              gradient.data());
+        } else {
+          for (std::size_t s = start; s < start + count; ++s) {
+            const std::size_t index = shuffling ? order[s] : s;
+            batch_loss += accumulate_gradient(net, samples[index], scale, gradient, workspace);
+          }
         }
         if (!is_finite(batch_loss)) {
           return fail(StatusCode::loss_not_finite, epoch, batch_loss);

@@ -12,7 +12,9 @@
 
 #include "activation.hpp"
 #include "dataset.hpp"
+#include "dot.hpp"
 #include "math.hpp"
+#include "one_hidden_layer.hpp"
 
 namespace staticmlp {
 
@@ -44,57 +46,6 @@ template <class Layer>
 struct DenseWidth : std::integral_constant<std::size_t, 1> {};
 template <std::size_t Width, class Activation>
 struct DenseWidth<Dense<Width, Activation>> : std::integral_constant<std::size_t, Width> {};
-
-// Number of partial sums in dot<N>: a power of two up to 32, so that the products of a long
-// sum fill several vector registers at once.
-constexpr std::size_t dot_lanes(std::size_t n) {
-  std::size_t lanes = 1;
-  while (lanes < n && lanes < 32) {
-    lanes *= 2;
-  }
-  return lanes;
-}
-
-// sum_i a[i] b[i] in a fixed order that does not depend on the target: lane j sums the
-// products i = j, j + lanes, ... in turn, then the lanes are added pairwise, halving each time.
-// The same order in constant evaluation and at run time gives the same bits; it lets the
-// compiler vectorize the sum without reassociating floating-point additions.
-// Adds partial[j + Width] into partial[j] for j < Width, then halves Width down to 1; written
-// out at compile time, so that every step is a fixed-size loop the compiler can keep in registers.
-template <std::size_t Width, class T>
-constexpr void fold_partial_sums(T* partial) {
-  if constexpr (Width > 0) {
-    for (std::size_t j = 0; j < Width; ++j) {
-      partial[j] += partial[j + Width];
-    }
-    fold_partial_sums<Width / 2>(partial);
-  }
-}
-
-// sum_i a[i] b[i] in a fixed order that does not depend on the target: lane j sums the
-// products i = j, j + lanes, ... in turn, then the lanes are added pairwise, halving each time.
-// The same order in constant evaluation and at run time gives the same bits; it lets the
-// compiler vectorize the sum without reassociating floating-point additions.
-template <std::size_t N, class T>
-constexpr T dot(const T* a, const T* b) {
-  constexpr std::size_t lanes = dot_lanes(N);
-  // Products past the last whole round of `lanes` start at `tail`; all trip counts are constant.
-  constexpr std::size_t tail = N > lanes ? N / lanes * lanes : N;
-  T partial[lanes] = {};
-  for (std::size_t j = 0; j < lanes && j < N; ++j) {
-    partial[j] = a[j] * b[j];
-  }
-  for (std::size_t i = lanes; i < tail; i += lanes) {
-    for (std::size_t j = 0; j < lanes; ++j) {
-      partial[j] += a[i + j] * b[i + j];
-    }
-  }
-  for (std::size_t j = 0; j < N - tail; ++j) {
-    partial[j] += a[tail + j] * b[tail + j];
-  }
-  fold_partial_sums<lanes / 2>(partial);
-  return partial[0];
-}
 
 // y[o] = f(b[o] + sum_i W[o][i] x[i]) for W[Out][In], the sum taken by dot. The pointers must
 // not overlap; restrict-qualified parameters let the compiler vectorize without checking.
@@ -227,7 +178,14 @@ class Mlp {
 
   // Runs the network on `input`, storing every layer's output in `activations`.
   constexpr void forward(const T* input, Activations& activations) const {
-    forward_layers(input, activations, std::make_index_sequence<layer_count>{});
+    if constexpr (detail::is_one_hidden_layer_v<Mlp>) {
+      // The same arithmetic in one sweep over the hidden units (one_hidden_layer.hpp).
+      constexpr std::size_t hidden = widths[1];
+      activations[hidden] = detail::OneHiddenLayer<Mlp>::forward(parameters_.data(), input[0],
+                                                                 activations.data());
+    } else {
+      forward_layers(input, activations, std::make_index_sequence<layer_count>{});
+    }
   }
 
   constexpr Output predict(const Input& input) const {

@@ -36,6 +36,9 @@ struct Sgd {
   using T = typename Net::Scalar;
   using Parameters = typename Net::Parameters;
   static constexpr std::size_t state_bytes = 0;
+  // train_sample() multiplies the output's delta by the learning rate once and subtracts each
+  // parameter's gradient as it comes: the same update as updated(), up to rounding.
+  static constexpr bool scales_output_delta = true;
 
   T learning_rate = T(0.01);
 

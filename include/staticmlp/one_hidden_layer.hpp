@@ -1,0 +1,444 @@
+// Kernels for networks with one input, one hidden layer and one output (1-H-1, the shape of the
+// lecture's fits): the forward pass with the output's dot product in the same sweep, the
+// per-sample Sgd update, one sample's gradient, and a per-sample Sgd epoch that keeps a narrow
+// network's parameters in registers. They run on vector lanes at run time (lanes.hpp) and on
+// scalars in constant expressions, with the same bits. Parameters are W1[0..H-1], b1[0..H-1],
+// W2[0..H-1], b2 as in mlp.hpp; the kernels call them w, b, v and c.
+#pragma once
+
+#include <cstddef>
+
+#include <type_traits>
+
+#include "activation.hpp"
+#include "dataset.hpp"
+#include "dot.hpp"
+#include "lanes.hpp"
+#include "math.hpp"
+
+namespace staticmlp {
+namespace detail {
+
+template <class Net, class = void>
+struct IsOneHiddenLayer : std::false_type {};
+template <class Net>
+struct IsOneHiddenLayer<Net, std::enable_if_t<Net::layer_count == 2>>
+    : std::bool_constant<Net::input_size == 1 && Net::output_size == 1> {};
+
+// True for Mlp<T, 1, Dense<H, A>, Dense<1, B>>.
+template <class Net>
+inline constexpr bool is_one_hidden_layer_v = IsOneHiddenLayer<Net>::value;
+
+// The largest power of two that is at most `limit` and at most `count`, at least 1.
+constexpr std::size_t power_of_two_at_most(std::size_t limit, std::size_t count) {
+  std::size_t lanes = 1;
+  while (lanes * 2 <= limit && lanes * 2 <= count) {
+    lanes *= 2;
+  }
+  return lanes;
+}
+
+// The largest power of two that is at most `limit` and divides `count`.
+constexpr std::size_t power_of_two_dividing(std::size_t limit, std::size_t count) {
+  std::size_t lanes = 1;
+  while (lanes * 2 <= limit && count % (lanes * 2) == 0) {
+    lanes *= 2;
+  }
+  return lanes;
+}
+
+template <class Net>
+struct OneHiddenLayer {
+  using T = typename Net::Scalar;
+  using Hidden = typename Net::template LayerActivation<0>;
+  using Output = typename Net::template LayerActivation<1>;
+  static constexpr std::size_t hidden = Net::widths[1];
+  // Partial sums of the output's dot product, as in dot<hidden>.
+  static constexpr std::size_t sum_lanes = dot_lanes(hidden);
+  // Lanes of the main sweeps at run time: a power of two that divides sum_lanes, so that each
+  // vector feeds one group of partial sums, and that fits in the hidden layer.
+  static constexpr bool vectorized =
+      supports_vector_lanes_v<Hidden> && supports_vector_lanes_v<Output>;
+  static constexpr std::size_t run_time_lanes =
+      vectorized ? power_of_two_at_most(native_lanes<T>, hidden < sum_lanes ? hidden : sum_lanes)
+                 : 1;
+
+  // An epoch with the whole network in registers uses the lanes of the sweeps, in `vectors`
+  // vectors per parameter array, the last one padded when the lanes do not divide the width.
+  static constexpr std::size_t vectors = (hidden + run_time_lanes - 1) / run_time_lanes;
+  // True when sgd_epoch() keeps w, b and v in registers across the samples: with 32 vector
+  // registers (AVX-512) up to 5 vectors per array, else 1, leaving room for the arithmetic.
+  // Wider layers would spill them, and the per-sample kernels serve them better.
+  static constexpr bool fits_in_registers =
+      run_time_lanes >= 4 && vectors <= (vector_bytes == 64 ? 5 : 1);
+
+  static constexpr std::size_t w = 0;
+  static constexpr std::size_t b = hidden;
+  static constexpr std::size_t v = 2 * hidden;
+  static constexpr std::size_t c = 3 * hidden;
+
+  // h[i] = Hidden(b[i] + w[i] x) for every hidden unit; returns y = Output(c + sum_i v[i] h[i])
+  // with the sum in dot()'s order, the same bits as Mlp::forward.
+  static constexpr T forward(const T* parameters, T x, T* h) {
+    T partial[sum_lanes] = {};
+    if (is_constant_evaluated()) {
+      forward_range<1>(parameters, x, h, partial, 0);
+    } else {
+      forward_range<run_time_lanes>(parameters, x, h, partial, 0);
+    }
+    fold_partial_sums<sum_lanes / 2>(partial);
+    return Output::value(parameters[c] + partial[0]);
+  }
+
+  // The output's delta for a squared error: d/dz of (y - target)^2 = 2 (y - target) Output'(y).
+  static constexpr T output_delta(T y, T target) {
+    return (T(2) * (y - target)) * Output::derivative_from_output(y);
+  }
+
+  // One Sgd step after forward() on input x left the hidden outputs in h, with g the output's
+  // delta times the learning rate: for each unit, with v[i] from before the step,
+  // d = g (v[i] Hidden'(h[i])), v[i] -= g h[i], w[i] -= d x, b[i] -= d; then c -= g.
+  static constexpr void sgd_update(T* parameters, const T* h, T x, T g) {
+    if (is_constant_evaluated()) {
+      sgd_update_range<1>(parameters, h, x, g, 0);
+    } else {
+      sgd_update_range<run_time_lanes>(parameters, h, x, g, 0);
+    }
+    parameters[c] -= g;
+  }
+
+  // Adds one sample's gradient to `gradient`, after forward() on input x left the hidden outputs
+  // in h, with dz the output's delta (already scaled, as accumulate_gradient scales it):
+  // below = (v[i] dz) Hidden'(h[i]), then gradient[v + i] += dz h[i], gradient[w + i] += below x,
+  // gradient[b + i] += below, and gradient[c] += dz. The same bits as backward_layers.
+  static constexpr void accumulate(const T* parameters, const T* h, T x, T dz, T* gradient) {
+    if (is_constant_evaluated()) {
+      accumulate_range<1>(parameters, h, x, dz, gradient, 0);
+    } else {
+      accumulate_range<run_time_lanes>(parameters, h, x, dz, gradient, 0);
+    }
+    gradient[c] += dz;
+  }
+
+  // What sgd_epoch() returns: the sum of the samples' squared errors, each before its update,
+  // or, if one of them is not finite, that loss, after which the epoch stopped.
+  struct EpochLosses {
+    T sum = T(0);
+    bool finite = true;
+    T bad_loss = T(0);
+  };
+
+  // A per-sample Sgd epoch over `samples`, visited as `order` lists them (in order when it is
+  // null), with w, b and v in registers throughout: for each sample, forward(), output_delta()
+  // times the learning rate, and sgd_update(), with the same bits as those calls.
+  static constexpr EpochLosses sgd_epoch(T* parameters, SampleView<T, 1, 1> samples,
+                                         const std::uint32_t* order, T learning_rate) {
+    if (is_constant_evaluated()) {
+      return sgd_epoch_in_registers<1>(parameters, samples, order, learning_rate);
+    }
+    return sgd_epoch_in_registers<run_time_lanes>(parameters, samples, order, learning_rate);
+  }
+
+  // Adds the gradient of `count` samples to `gradient` (samples[order[s]] for s < count, or
+  // samples[s] when order is null), with w, b, v and the gradient in registers: for each sample,
+  // forward() and accumulate() with dz = (2 scale (y - target)) Output'(y), as accumulate_gradient
+  // does, with the same bits. Returns the sum of the samples' squared errors.
+  static constexpr T accumulate_samples(const T* parameters, SampleView<T, 1, 1> samples,
+                                        const std::uint32_t* order, std::size_t count, T scale,
+                                        T* gradient) {
+    if (is_constant_evaluated()) {
+      return accumulate_in_registers<1>(parameters, samples, order, count, scale, gradient);
+    }
+    return accumulate_in_registers<run_time_lanes>(parameters, samples, order, count, scale,
+                                                   gradient);
+  }
+
+ private:
+  template <std::size_t Lanes>
+  static constexpr T accumulate_in_registers(const T* parameters, SampleView<T, 1, 1> samples,
+                                             const std::uint32_t* order, std::size_t count, T scale,
+                                             T* gradient) {
+    using L = Vector<T, Lanes>;
+    constexpr std::size_t vectors_used = (hidden + Lanes - 1) / Lanes;
+    constexpr std::size_t last_units = hidden - (vectors_used - 1) * Lanes;
+    constexpr std::size_t groups = sum_lanes / Lanes;
+    const auto is_padded = [](std::size_t k) {
+      return last_units < Lanes && k + 1 == vectors_used;
+    };
+    L weights[vectors_used] = {};
+    L biases[vectors_used] = {};
+    L outer[vectors_used] = {};
+    L weight_gradient[vectors_used] = {};
+    L bias_gradient[vectors_used] = {};
+    L outer_gradient[vectors_used] = {};
+    for (std::size_t k = 0; k < vectors_used; ++k) {
+      const std::size_t units = k + 1 < vectors_used ? Lanes : last_units;
+      weights[k] = load_units<L>(parameters + w + k * Lanes, units);
+      biases[k] = load_units<L>(parameters + b + k * Lanes, units);
+      outer[k] = load_units<L>(parameters + v + k * Lanes, units);
+      weight_gradient[k] = load_units<L>(gradient + w + k * Lanes, units);
+      bias_gradient[k] = load_units<L>(gradient + b + k * Lanes, units);
+      outer_gradient[k] = load_units<L>(gradient + v + k * Lanes, units);
+    }
+    T output_bias_gradient = gradient[c];
+
+    T total = T(0);
+    for (std::size_t s = 0; s < count; ++s) {
+      const Sample<T, 1, 1>& sample = samples[order != nullptr ? order[s] : s];
+      const T x = sample.input[0];
+
+      L activations[vectors_used] = {};
+      L partial[groups] = {};
+      for (std::size_t k = 0; k < vectors_used; ++k) {
+        activations[k] = Hidden::value(biases[k] + weights[k] * x);
+        const L product = outer[k] * activations[k];
+        const std::size_t group = k % groups;
+        const L sum = k < groups ? product : partial[group] + product;
+        partial[group] =
+            is_padded(k) ? select(padding_mask<L>(last_units), partial[group], sum) : sum;
+      }
+      const T y = Output::value(parameters[c] + sum_groups(partial));
+
+      const T error = y - sample.target[0];
+      total += error * error;
+      const T dz = (T(2) * scale * (y - sample.target[0])) * Output::derivative_from_output(y);
+      for (std::size_t k = 0; k < vectors_used; ++k) {
+        const L below = (outer[k] * dz) * Hidden::derivative_from_output(activations[k]);
+        outer_gradient[k] = outer_gradient[k] + dz * activations[k];
+        weight_gradient[k] = weight_gradient[k] + below * x;
+        bias_gradient[k] = bias_gradient[k] + below;
+      }
+      output_bias_gradient += dz;
+    }
+
+    for (std::size_t k = 0; k < vectors_used; ++k) {
+      const std::size_t units = k + 1 < vectors_used ? Lanes : last_units;
+      store_units(gradient + w + k * Lanes, weight_gradient[k], units);
+      store_units(gradient + b + k * Lanes, bias_gradient[k], units);
+      store_units(gradient + v + k * Lanes, outer_gradient[k], units);
+    }
+    gradient[c] = output_bias_gradient;
+    return total;
+  }
+
+  template <std::size_t Lanes>
+  static constexpr EpochLosses sgd_epoch_in_registers(T* parameters, SampleView<T, 1, 1> samples,
+                                                      const std::uint32_t* order, T learning_rate) {
+    using L = Vector<T, Lanes>;
+    constexpr std::size_t count = (hidden + Lanes - 1) / Lanes;
+    // Units in the last vector; its other lanes are padding, which never reaches the output.
+    constexpr std::size_t last_units = hidden - (count - 1) * Lanes;
+    const auto is_padded = [](std::size_t k) { return last_units < Lanes && k + 1 == count; };
+    // Partial sums of the output's dot product, Lanes at a time: vector k feeds group
+    // (k * Lanes mod sum_lanes) / Lanes, as unit i feeds partial sum i mod sum_lanes in dot().
+    constexpr std::size_t groups = sum_lanes / Lanes;
+    L weights[count] = {};
+    L biases[count] = {};
+    L outer[count] = {};
+    for (std::size_t k = 0; k < count; ++k) {
+      weights[k] = load_units<L>(parameters + w + k * Lanes, k + 1 < count ? Lanes : last_units);
+      biases[k] = load_units<L>(parameters + b + k * Lanes, k + 1 < count ? Lanes : last_units);
+      outer[k] = load_units<L>(parameters + v + k * Lanes, k + 1 < count ? Lanes : last_units);
+    }
+    T output_bias = parameters[c];
+
+    EpochLosses losses{};
+    for (std::size_t s = 0; s < samples.size; ++s) {
+      const Sample<T, 1, 1>& sample = samples[order != nullptr ? order[s] : s];
+      const T x = sample.input[0];
+
+      L activations[count] = {};
+      L partial[groups] = {};
+      for (std::size_t k = 0; k < count; ++k) {
+        activations[k] = Hidden::value(biases[k] + weights[k] * x);
+        const L product = outer[k] * activations[k];
+        const std::size_t group = k % groups;
+        const L sum = k < groups ? product : partial[group] + product;
+        // Padding lanes keep the partial sum they would have in dot(): zero, or what it was.
+        partial[group] =
+            is_padded(k) ? select(padding_mask<L>(last_units), partial[group], sum) : sum;
+      }
+      const T y = Output::value(output_bias + sum_groups(partial));
+
+      const T error = y - sample.target[0];
+      const T loss = error * error;
+      const T g = learning_rate * output_delta(y, sample.target[0]);
+      for (std::size_t k = 0; k < count; ++k) {
+        const L d = g * (outer[k] * Hidden::derivative_from_output(activations[k]));
+        const L updated_outer = outer[k] - g * activations[k];
+        // Zero outer weights in the padding keep its d, weights and biases at zero too.
+        outer[k] =
+            is_padded(k) ? select(padding_mask<L>(last_units), L{}, updated_outer) : updated_outer;
+        weights[k] = weights[k] - d * x;
+        biases[k] = biases[k] - d;
+      }
+      output_bias -= g;
+
+      if (!is_finite(loss)) {
+        losses.finite = false;
+        losses.bad_loss = loss;
+        break;
+      }
+      losses.sum += loss;
+    }
+
+    for (std::size_t k = 0; k < count; ++k) {
+      store_units(parameters + w + k * Lanes, weights[k], k + 1 < count ? Lanes : last_units);
+      store_units(parameters + b + k * Lanes, biases[k], k + 1 < count ? Lanes : last_units);
+      store_units(parameters + v + k * Lanes, outer[k], k + 1 < count ? Lanes : last_units);
+    }
+    parameters[c] = output_bias;
+    return losses;
+  }
+
+  // All bits set in lanes `units` and up, which pad the last vector.
+  template <class L>
+  static constexpr LaneBits<L> padding_mask(std::size_t units) {
+    using ScalarBits = typename UnsignedOfSize<T>::type;
+    LaneBits<L> mask{};
+    if constexpr (is_vector_lane<L>) {
+      for (std::size_t j = units; j < LaneTraits<L>::count; ++j) {
+        mask[j] = ~ScalarBits{0};
+      }
+    }
+    return mask;
+  }
+
+  // The first `units` lanes from `source`, the others zero; a whole vector is one load.
+  template <class L>
+  static constexpr L load_units(const T* source, std::size_t units) {
+    if constexpr (is_vector_lane<L>) {
+      if (units < LaneTraits<L>::count) {
+        L value{};
+        for (std::size_t j = 0; j < units; ++j) {
+          value[j] = source[j];
+        }
+        return value;
+      }
+    }
+    return load<L>(source);
+  }
+
+  template <class L>
+  static constexpr void store_units(T* target, L value, std::size_t units) {
+    if constexpr (is_vector_lane<L>) {
+      if (units < LaneTraits<L>::count) {
+        for (std::size_t j = 0; j < units; ++j) {
+          target[j] = value[j];
+        }
+        return;
+      }
+    }
+    store(target, value);
+  }
+
+  // The sum of sum_lanes partial sums held Lanes at a time, folded as fold_partial_sums does:
+  // first whole vectors pairwise, then the lanes of the last vector.
+  template <class L, std::size_t Groups>
+  static constexpr T sum_groups(L (&partial)[Groups]) {
+    for (std::size_t width = Groups / 2; width > 0; width /= 2) {
+      for (std::size_t g = 0; g < width; ++g) {
+        partial[g] = partial[g] + partial[g + width];
+      }
+    }
+    if constexpr (is_vector_lane<L>) {
+      return fold_lanes<LaneTraits<L>::count / 2>(partial[0])[0];
+    } else {
+      return partial[0];
+    }
+  }
+
+  // Sweeps units [start, hidden) with vectors of Lanes lanes while whole vectors fit, then
+  // hands the rest to half as many lanes, down to scalars. Unit i adds to partial sum
+  // i mod sum_lanes; the first unit of each partial sum sets it instead, as dot() does.
+  template <std::size_t Lanes>
+  static constexpr void forward_range(const T* parameters, T x, T* h, T* partial,
+                                      std::size_t start) {
+    using L = Vector<T, Lanes>;
+    std::size_t i = start;
+    for (; i + Lanes <= hidden; i += Lanes) {
+      const L z = load<L>(parameters + b + i) + load<L>(parameters + w + i) * x;
+      const L activation = Hidden::value(z);
+      store(h + i, activation);
+      const L product = load<L>(parameters + v + i) * activation;
+      const std::size_t lane = i % sum_lanes;
+      if (i < sum_lanes) {
+        store(partial + lane, product);
+      } else {
+        store(partial + lane, load<L>(partial + lane) + product);
+      }
+    }
+    if constexpr (Lanes > 1) {
+      forward_range<Lanes / 2>(parameters, x, h, partial, i);
+    }
+  }
+
+  template <std::size_t Lanes>
+  static constexpr void sgd_update_range(T* parameters, const T* h, T x, T g, std::size_t start) {
+    using L = Vector<T, Lanes>;
+    std::size_t i = start;
+    for (; i + Lanes <= hidden; i += Lanes) {
+      const L activation = load<L>(h + i);
+      const L weight = load<L>(parameters + v + i);
+      const L d = g * (weight * Hidden::derivative_from_output(activation));
+      store(parameters + v + i, weight - g * activation);
+      store(parameters + w + i, load<L>(parameters + w + i) - d * x);
+      store(parameters + b + i, load<L>(parameters + b + i) - d);
+    }
+    if constexpr (Lanes > 1) {
+      sgd_update_range<Lanes / 2>(parameters, h, x, g, i);
+    }
+  }
+
+  template <std::size_t Lanes>
+  static constexpr void accumulate_range(const T* parameters, const T* h, T x, T dz, T* gradient,
+                                         std::size_t start) {
+    using L = Vector<T, Lanes>;
+    std::size_t i = start;
+    for (; i + Lanes <= hidden; i += Lanes) {
+      const L activation = load<L>(h + i);
+      const L below =
+          (load<L>(parameters + v + i) * dz) * Hidden::derivative_from_output(activation);
+      store(gradient + v + i, load<L>(gradient + v + i) + dz * activation);
+      store(gradient + w + i, load<L>(gradient + w + i) + below * x);
+      store(gradient + b + i, load<L>(gradient + b + i) + below);
+    }
+    if constexpr (Lanes > 1) {
+      accumulate_range<Lanes / 2>(parameters, h, x, dz, gradient, i);
+    }
+  }
+
+  // Scalar loads and stores for Lanes = 1, which constant evaluation allows; vector lanes copy
+  // bytes (lanes.hpp).
+  template <class L>
+  static constexpr L load(const T* source) {
+    if constexpr (is_vector_lane<L>) {
+      return load_lanes<L>(source);
+    } else {
+      return *source;
+    }
+  }
+
+  template <class L>
+  static constexpr void store(T* target, L value) {
+    if constexpr (is_vector_lane<L>) {
+      store_lanes(target, value);
+    } else {
+      *target = value;
+    }
+  }
+};
+
+// True when Net is 1-H-1 and OneHiddenLayer<Net>::sgd_epoch() and accumulate_samples() keep
+// it in registers.
+template <class Net>
+constexpr bool sgd_epoch_fits_in_registers() {
+  if constexpr (is_one_hidden_layer_v<Net>) {
+    return OneHiddenLayer<Net>::fits_in_registers;
+  } else {
+    return false;
+  }
+}
+
+}  // namespace detail
+}  // namespace staticmlp
