@@ -3,6 +3,7 @@
 #   make test                      build and run the Catch2 suite and the compile-fail checks
 #   make test CXX=clang++          the same with clang++
 #   make test SANITIZE=1           the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make test-vector-widths        the vector kernels' tests built for AVX2 and AVX-512 too
 #   make bench                     print training throughput and memory footprint tables
 #   make fuzz                      fuzz the model loader for FUZZ_SECONDS (60) with libFuzzer
 #   make scan-float-math           every float through tanh, sigmoid, exp and expm1 vs glibc
@@ -112,8 +113,41 @@ test-compile-fail:
 	CXX="$(CXX)" CXXFLAGS="-std=c++17 -Iinclude" sh tests/compile_fail/run.sh
 
 # The README's example must keep compiling, so the suite builds it.
+# The tests of the vector kernels again with AVX2 and with AVX-512 (x86-64-v3 and -v4), where
+# this CPU has them: the build above targets the x86-64 baseline, whose vectors hold 4 floats,
+# and each width takes other paths (padding, registers, tails). Skipped elsewhere.
+VECTOR_TEST_SOURCES := tests/test_lanes.cpp tests/test_one_hidden_layer.cpp \
+  tests/test_fused_step.cpp tests/test_backprop.cpp tests/test_fit.cpp tests/test_activation.cpp
+VECTOR_LEVELS := x86-64-v3 x86-64-v4
+# CPU flags each level needs, as /proc/cpuinfo names them.
+VECTOR_CPU_FLAGS_x86-64-v3 := avx2 fma bmi2
+VECTOR_CPU_FLAGS_x86-64-v4 := avx2 fma bmi2 avx512f avx512bw avx512cd avx512dq avx512vl
+
+define vector_test_rules
+$(BUILD)/$(1)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | ensure-catch2
+	@mkdir -p $$(dir $$@)
+	$(CXX) $(TEST_CXXFLAGS) -march=$(1) -c $$< -o $$@
+
+$(BUILD)/$(1)/vector_tests: $(BUILD)/tests/catch_main.o \
+    $(patsubst tests/%.cpp,$(BUILD)/$(1)/tests/%.o,$(VECTOR_TEST_SOURCES))
+	$(CXX) $(TEST_CXXFLAGS) -march=$(1) $$^ -o $$@
+
+test-vector-$(1):
+	@if [ "$$$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
+	    for flag in $(VECTOR_CPU_FLAGS_$(1)); do \
+	      grep -qw "$$$$flag" /proc/cpuinfo || exit 1; done; then \
+	  $(MAKE) --no-print-directory $(BUILD)/$(1)/vector_tests && ./$(BUILD)/$(1)/vector_tests; \
+	else \
+	  echo "skipped: this machine cannot run -march=$(1) code"; \
+	fi
+endef
+$(foreach level,$(VECTOR_LEVELS),$(eval $(call vector_test_rules,$(level))))
+
+.PHONY: test-vector-widths $(VECTOR_LEVELS:%=test-vector-%)
+test-vector-widths: $(VECTOR_LEVELS:%=test-vector-%)
+
 test: test-unit test-allocation test-compile-fail test-engine-headers $(BUILD)/readme_example \
-  test-cpp-header
+  test-cpp-header test-vector-widths
 
 # ---------------------------------------------------------------- lecture figures
 #   make plots                     fit every variant of the lecture, write plots/*.gp and *.png
