@@ -517,9 +517,7 @@ constexpr typename Net::Scalar train_sample(Net& net, Optimizer& optimizer,
   if constexpr (detail::ScalesOutputDelta<Optimizer>::value &&
                 detail::is_one_hidden_layer_v<Net>) {
     using Kernel = detail::OneHiddenLayer<Net>;
-    using Output = typename Net::template LayerActivation<1>;
-    const T g =
-        optimizer.learning_rate * (workspace.delta[0] * Output::derivative_from_output(y_hat[0]));
+    const T g = Kernel::scaled_output_delta(y_hat[0], sample.target[0], optimizer.learning_rate);
     Kernel::sgd_update(net.parameters().data(), workspace.activations.data(), sample.input[0], g);
   } else if constexpr (detail::ScalesOutputDelta<Optimizer>::value) {
     detail::SubtractScaledGradient subtract{};

@@ -206,14 +206,14 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       // Batches of one update each layer while backpropagating, when the optimizer can.
       constexpr bool can_fuse = detail::HasPerParameterUpdate<Optimizer, T>::value;
       const bool fused = can_fuse && batch_size == 1;
-      // Sgd on a narrow 1-H-1 network runs the loop below with the network in registers.
+      // Sgd on a 1-H-1 network runs the loop below as one kernel (one_hidden_layer.hpp).
       constexpr bool in_registers = can_fuse && detail::ScalesOutputDelta<Optimizer>::value &&
-                                    detail::sgd_epoch_fits_in_registers<Net>();
+                                    detail::is_one_hidden_layer_v<Net>;
       if constexpr (in_registers) {
         if (fused) {
           const auto losses = detail::OneHiddenLayer<Net>::sgd_epoch(
               net.parameters().data(), samples, shuffling ? order : nullptr,
-              optimizer.learning_rate);
+              optimizer.learning_rate, workspace.activations.data());
           if (!losses.finite) {
             return fail(StatusCode::loss_not_finite, epoch, losses.bad_loss);
           }

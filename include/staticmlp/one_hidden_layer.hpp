@@ -90,14 +90,17 @@ struct OneHiddenLayer {
     return Output::value(parameters[c] + partial[0]);
   }
 
-  // The output's delta for a squared error: d/dz of (y - target)^2 = 2 (y - target) Output'(y).
-  static constexpr T output_delta(T y, T target) {
-    return (T(2) * (y - target)) * Output::derivative_from_output(y);
+  // The output's delta for a squared error times the learning rate, the step size of an Sgd
+  // update: g = ((2 learning_rate) (y - target)) Output'(y), as d/dz of (y - target)^2 is
+  // 2 (y - target) Output'(y). Doubling is exact, so for an identity output g has the bits of
+  // learning_rate (2 (y - target)).
+  static constexpr T scaled_output_delta(T y, T target, T learning_rate) {
+    return ((T(2) * learning_rate) * (y - target)) * Output::derivative_from_output(y);
   }
 
-  // One Sgd step after forward() on input x left the hidden outputs in h, with g the output's
-  // delta times the learning rate: for each unit, with v[i] from before the step,
-  // d = g (v[i] Hidden'(h[i])), v[i] -= g h[i], w[i] -= d x, b[i] -= d; then c -= g.
+  // One Sgd step with step size g (scaled_output_delta()) after forward() on input x left the
+  // hidden outputs in h: for each unit, with v[i] from before the step and
+  // q = v[i] Hidden'(h[i]), v[i] -= g h[i], w[i] -= g (q x) and b[i] -= g q; then c -= g.
   static constexpr void sgd_update(T* parameters, const T* h, T x, T g) {
     if (is_constant_evaluated()) {
       sgd_update_range<1>(parameters, h, x, g, 0);
@@ -129,14 +132,19 @@ struct OneHiddenLayer {
   };
 
   // A per-sample Sgd epoch over `samples`, visited as `order` lists them (in order when it is
-  // null), with w, b and v in registers throughout: for each sample, forward(), output_delta()
-  // times the learning rate, and sgd_update(), with the same bits as those calls.
+  // null), with w, b and v in registers throughout: for each sample, forward(),
+  // scaled_output_delta() and sgd_update(), with the same bits as those calls.
   static constexpr EpochLosses sgd_epoch(T* parameters, SampleView<T, 1, 1> samples,
-                                         const std::uint32_t* order, T learning_rate) {
+                                         const std::uint32_t* order, T learning_rate,
+                                         T* hidden_outputs) {
     if (is_constant_evaluated()) {
       return sgd_epoch_in_registers<1>(parameters, samples, order, learning_rate);
     }
-    return sgd_epoch_in_registers<run_time_lanes>(parameters, samples, order, learning_rate);
+    if constexpr (fits_in_registers) {
+      return sgd_epoch_in_registers<run_time_lanes>(parameters, samples, order, learning_rate);
+    } else {
+      return sgd_epoch_streaming(parameters, samples, order, learning_rate, hidden_outputs);
+    }
   }
 
   // Adds the gradient of `count` samples to `gradient` (samples[order[s]] for s < count, or
@@ -154,6 +162,76 @@ struct OneHiddenLayer {
   }
 
  private:
+  // sgd_epoch() for layers too wide for registers: each sweep over the hidden units applies one
+  // sample's update and, on the updated parameters, runs the next sample's forward pass.
+  static EpochLosses sgd_epoch_streaming(T* parameters, SampleView<T, 1, 1> samples,
+                                         const std::uint32_t* order, T learning_rate, T* h) {
+    EpochLosses losses{};
+    if (samples.size == 0) {
+      return losses;
+    }
+    const auto sample_at = [&](std::size_t s) -> const Sample<T, 1, 1>& {
+      return samples[order != nullptr ? order[s] : s];
+    };
+    T y = forward(parameters, sample_at(0).input[0], h);
+    for (std::size_t s = 0; s < samples.size; ++s) {
+      const Sample<T, 1, 1>& sample = sample_at(s);
+      const T error = y - sample.target[0];
+      const T loss = error * error;
+      const T g = scaled_output_delta(y, sample.target[0], learning_rate);
+      if (s + 1 < samples.size) {
+        T partial[sum_lanes] = {};
+        update_forward_range<run_time_lanes>(parameters, h, sample.input[0], g,
+                                             sample_at(s + 1).input[0], partial, 0);
+        parameters[c] -= g;
+        fold_partial_sums<sum_lanes / 2>(partial);
+        y = Output::value(parameters[c] + partial[0]);
+      } else {
+        sgd_update(parameters, h, sample.input[0], g);
+      }
+
+      if (!is_finite(loss)) {
+        losses.finite = false;
+        losses.bad_loss = loss;
+        break;
+      }
+      losses.sum += loss;
+    }
+    return losses;
+  }
+
+  // sgd_update_range() and then forward_range() at x_next, in one sweep.
+  template <std::size_t Lanes>
+  static void update_forward_range(T* parameters, T* h, T x, T g, T x_next, T* partial,
+                                   std::size_t start) {
+    using L = Vector<T, Lanes>;
+    std::size_t i = start;
+    for (; i + Lanes <= hidden; i += Lanes) {
+      const L activation = load<L>(h + i);
+      const L weight = load<L>(parameters + v + i);
+      const L q = weight * Hidden::derivative_from_output(activation);
+      const L updated_outer = weight - g * activation;
+      const L updated_weight = load<L>(parameters + w + i) - g * (q * x);
+      const L updated_bias = load<L>(parameters + b + i) - g * q;
+      store(parameters + v + i, updated_outer);
+      store(parameters + w + i, updated_weight);
+      store(parameters + b + i, updated_bias);
+
+      const L next = Hidden::value(updated_bias + updated_weight * x_next);
+      store(h + i, next);
+      const L product = updated_outer * next;
+      const std::size_t lane = i % sum_lanes;
+      if (i < sum_lanes) {
+        store(partial + lane, product);
+      } else {
+        store(partial + lane, load<L>(partial + lane) + product);
+      }
+    }
+    if constexpr (Lanes > 1) {
+      update_forward_range<Lanes / 2>(parameters, h, x, g, x_next, partial, i);
+    }
+  }
+
   template <std::size_t Lanes>
   static constexpr T accumulate_in_registers(const T* parameters, SampleView<T, 1, 1> samples,
                                              const std::uint32_t* order, std::size_t count, T scale,
@@ -262,15 +340,15 @@ struct OneHiddenLayer {
 
       const T error = y - sample.target[0];
       const T loss = error * error;
-      const T g = learning_rate * output_delta(y, sample.target[0]);
+      const T g = scaled_output_delta(y, sample.target[0], learning_rate);
       for (std::size_t k = 0; k < count; ++k) {
-        const L d = g * (outer[k] * Hidden::derivative_from_output(activations[k]));
+        const L q = outer[k] * Hidden::derivative_from_output(activations[k]);
         const L updated_outer = outer[k] - g * activations[k];
-        // Zero outer weights in the padding keep its d, weights and biases at zero too.
+        // Zero outer weights in the padding keep its q, weights and biases at zero too.
         outer[k] =
             is_padded(k) ? select(padding_mask<L>(last_units), L{}, updated_outer) : updated_outer;
-        weights[k] = weights[k] - d * x;
-        biases[k] = biases[k] - d;
+        weights[k] = weights[k] - g * (q * x);
+        biases[k] = biases[k] - g * q;
       }
       output_bias -= g;
 
@@ -380,10 +458,10 @@ struct OneHiddenLayer {
     for (; i + Lanes <= hidden; i += Lanes) {
       const L activation = load<L>(h + i);
       const L weight = load<L>(parameters + v + i);
-      const L d = g * (weight * Hidden::derivative_from_output(activation));
+      const L q = weight * Hidden::derivative_from_output(activation);
       store(parameters + v + i, weight - g * activation);
-      store(parameters + w + i, load<L>(parameters + w + i) - d * x);
-      store(parameters + b + i, load<L>(parameters + b + i) - d);
+      store(parameters + w + i, load<L>(parameters + w + i) - g * (q * x));
+      store(parameters + b + i, load<L>(parameters + b + i) - g * q);
     }
     if constexpr (Lanes > 1) {
       sgd_update_range<Lanes / 2>(parameters, h, x, g, i);
