@@ -120,6 +120,29 @@ TEST_CASE("masks are clear for nan lanes") {
   CHECK(detail::mask_less_equal(0.0, 0.0) == ~std::uint64_t{0});
 }
 
+TEST_CASE("scalar masks agree with float comparisons") {
+  // Scalars compare bit patterns as integers; these must be the IEEE comparisons, including
+  // for both zeros, subnormal values, infinities and NaN of either sign.
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::array<float, 14> values = {0.0f,  -0.0f, 1e-45f, -1e-45f, 1.0f, -1.0f, 9.5f,
+                                        9.51f, 3e38f, -3e38f, inf,     -inf, nan,   -nan};
+  for (const float x : values) {
+    INFO("x = " << x << " (sign bit " << std::signbit(x) << ")");
+    CHECK(detail::mask_positive(x) == detail::mask_if<float>(x > 0.0f));
+    CHECK(detail::mask_not_positive(x) == detail::mask_if<float>(x <= 0.0f));
+    CHECK(detail::mask_negative(x) == detail::mask_if<float>(x < 0.0f));
+    const float magnitude = std::fabs(x);
+    CHECK(detail::mask_magnitude_above(magnitude, 9.5f) ==
+          detail::mask_if<float>(magnitude > 9.5f));
+    CHECK(detail::mask_magnitude_above(magnitude, 0.0f) ==
+          detail::mask_if<float>(magnitude > 0.0f));
+    const double wide = static_cast<double>(x);
+    CHECK(detail::mask_positive(wide) == detail::mask_if<double>(wide > 0.0));
+    CHECK(detail::mask_negative(wide) == detail::mask_if<double>(wide < 0.0));
+  }
+}
+
 TEST_CASE("select picks lane by lane") {
   const Floats a = {1.0f, 2.0f, 3.0f, 4.0f};
   const Floats b = {-1.0f, -2.0f, -3.0f, -4.0f};

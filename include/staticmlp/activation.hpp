@@ -44,8 +44,7 @@ struct Relu {
   // hide behind a zero.
   template <class T>
   [[gnu::always_inline]] static constexpr T value(T x) {
-    const T zero = detail::broadcast<T>(0);
-    return detail::select(detail::mask_less_equal(x, zero), zero, x);
+    return detail::select(detail::mask_not_positive(x), detail::broadcast<T>(0), x);
   }
   template <class T>
   [[gnu::always_inline]] static constexpr T derivative(T x) {
@@ -59,8 +58,8 @@ struct Relu {
  private:
   template <class T>
   [[gnu::always_inline]] static constexpr T positive_indicator(T x) {
-    return detail::select(detail::mask_greater(x, detail::broadcast<T>(0)),
-                          detail::broadcast<T>(1), detail::broadcast<T>(0));
+    return detail::select(detail::mask_positive(x), detail::broadcast<T>(1),
+                          detail::broadcast<T>(0));
   }
 };
 
@@ -83,7 +82,7 @@ struct LeakyRelu {
   }
   template <class T>
   [[gnu::always_inline]] static constexpr T value(T x) {
-    return detail::select(detail::mask_greater(x, detail::broadcast<T>(0)), x, slope<T>() * x);
+    return detail::select(detail::mask_positive(x), x, slope<T>() * x);
   }
   template <class T>
   [[gnu::always_inline]] static constexpr T derivative(T x) {
@@ -91,8 +90,8 @@ struct LeakyRelu {
   }
   template <class T>
   [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
-    return detail::select(detail::mask_greater(y, detail::broadcast<T>(0)),
-                          detail::broadcast<T>(1), detail::broadcast<T>(slope<T>()));
+    return detail::select(detail::mask_positive(y), detail::broadcast<T>(1),
+                          detail::broadcast<T>(slope<T>()));
   }
 };
 

@@ -129,6 +129,75 @@ template <class L>
   }
 }
 
+// The comparisons with zero and with a threshold that the activations need. Vectors compare
+// as floating point, one instruction each. Scalars compare their bit patterns as integers,
+// which gives the same results and needs no call into the soft-float library on a core
+// without an FPU.
+
+template <class L>
+constexpr LaneBits<L> infinity_bits() {
+  using ScalarBits = typename UnsignedOfSize<LaneScalar<L>>::type;
+  constexpr int mantissa_bits = sizeof(ScalarBits) == 4 ? 23 : 52;
+  constexpr ScalarBits exponent_field =
+      (ScalarBits{1} << (sizeof(ScalarBits) * 8 - 1)) - (ScalarBits{1} << mantissa_bits);
+  return exponent_field;
+}
+
+template <class L>
+constexpr LaneBits<L> mask_if(bool condition) {
+  return static_cast<LaneBits<L>>(LaneBits<L>{0} - static_cast<LaneBits<L>>(condition));
+}
+
+// All bits set in the lanes where x > 0, none for zeros, negative values and NaN.
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> mask_positive(L x) {
+  if constexpr (is_vector_lane<L>) {
+    return mask_greater(x, L{});
+  } else {
+    // x > 0 exactly when its bits lie in [1, bits of +infinity].
+    return mask_if<L>(static_cast<LaneBits<L>>(to_bits(x) - 1) < infinity_bits<L>());
+  }
+}
+
+// All bits set in the lanes where x <= 0, none for positive values and NaN.
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> mask_not_positive(L x) {
+  if constexpr (is_vector_lane<L>) {
+    return mask_less_equal(x, L{});
+  } else {
+    // Zeros, and negative values down to -infinity: magnitude at most that of infinity.
+    const LaneBits<L> bits = to_bits(x);
+    const LaneBits<L> sign = static_cast<LaneBits<L>>(~(~LaneBits<L>{0} >> 1));
+    return mask_if<L>(bits == 0 || (bits >= sign && (bits & ~sign) <= infinity_bits<L>()));
+  }
+}
+
+// All bits set in the lanes where x < 0, none for zeros, positive values and NaN.
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> mask_negative(L x) {
+  if constexpr (is_vector_lane<L>) {
+    return mask_greater(L{}, x);
+  } else {
+    const LaneBits<L> bits = to_bits(x);
+    const LaneBits<L> sign = static_cast<LaneBits<L>>(~(~LaneBits<L>{0} >> 1));
+    return mask_if<L>(bits > sign && (bits & ~sign) <= infinity_bits<L>());
+  }
+}
+
+// All bits set in the lanes where magnitude > threshold, for a magnitude with its sign bit
+// clear and a finite threshold >= 0; none for NaN.
+template <class L>
+[[gnu::always_inline]] constexpr LaneBits<L> mask_magnitude_above(L magnitude,
+                                                                  LaneScalar<L> threshold) {
+  if constexpr (is_vector_lane<L>) {
+    return mask_greater(magnitude, broadcast<L>(threshold));
+  } else {
+    // Non-negative floats order as their bits do, and every NaN lies above +infinity.
+    const LaneBits<L> bits = to_bits(magnitude);
+    return mask_if<L>(bits > to_bits(threshold) && bits <= infinity_bits<L>());
+  }
+}
+
 // `if_set` in the lanes whose mask bits are set, `if_clear` in the others, through integer bits:
 // GCC keeps a floating-point select as a branch while -ftrapping-math is on (its default), and
 // a branch stops a loop from vectorizing.

@@ -402,7 +402,7 @@ template <class L>
   const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 0));
   const L e = expm1_reduced(r) * scale + (scale - T(1));
   const L quotient = e / (e + T(2));
-  const LaneBits<L> saturated = mask_greater(magnitude, broadcast<L>(saturation));
+  const LaneBits<L> saturated = mask_magnitude_above(magnitude, saturation);
   return from_bits<L>(to_bits(select(saturated, broadcast<L>(T(1)), quotient)) | sign);
 }
 
@@ -434,10 +434,10 @@ template <class L>
   const L r = (-a - k * Traits::ln2_hi) - k * Traits::ln2_lo;
   const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 64));
   const L scaled = (expm1_reduced(r) * scale + scale) * power_of_two<T>(-64);
-  const L e = select(mask_greater(magnitude, broadcast<L>(limit)), broadcast<L>(T(0)), scaled);
+  const L e = select(mask_magnitude_above(magnitude, limit), broadcast<L>(T(0)), scaled);
 
   // x >= 0 gives 1 / (1 + e^-x); x < 0 gives e^x / (1 + e^x). At x = -0 both are 1 / 2.
-  const L numerator = select(mask_greater(broadcast<L>(T(0)), x), e, broadcast<L>(T(1)));
+  const L numerator = select(mask_negative(x), e, broadcast<L>(T(1)));
   return numerator / (T(1) + e);
 }
 
