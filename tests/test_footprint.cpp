@@ -15,8 +15,8 @@ using Tanh4 = sm::Mlp<float, 1, sm::Dense<4, sm::Tanh>, sm::Dense<1, sm::Identit
 using Tanh40 = sm::Mlp<float, 1, sm::Dense<40, sm::Tanh>, sm::Dense<1, sm::Identity>>;
 using Tanh400 = sm::Mlp<float, 1, sm::Dense<400, sm::Tanh>, sm::Dense<1, sm::Identity>>;
 using Double4 = sm::Mlp<double, 1, sm::Dense<4, sm::Tanh>, sm::Dense<1, sm::Identity>>;
-using Deep = sm::Mlp<float, 2, sm::Dense<8, sm::Relu>, sm::Dense<3, sm::Tanh>,
-                     sm::Dense<1, sm::Identity>>;
+using Deep =
+    sm::Mlp<float, 2, sm::Dense<8, sm::Relu>, sm::Dense<3, sm::Tanh>, sm::Dense<1, sm::Identity>>;
 
 // 1-H-1 has H weights, H biases, H weights and 1 bias: 3H + 1 parameters.
 static_assert(Tanh4::parameter_count == 13, "1-4-1: 3 * 4 + 1");
@@ -34,11 +34,12 @@ static_assert(sizeof(Deep) == Deep::parameter_count * sizeof(float), "2-8-3-1");
 static_assert(sizeof(Tanh4::Parameters) == 52, "13 floats");
 static_assert(sizeof(Tanh400::Parameters) == 4804, "1201 floats");
 
-// Workspace: H + 1 layer outputs and two delta buffers of the widest layer, 2H floats.
-static_assert(sizeof(sm::Workspace<Tanh4>) == (5 + 2 * 4) * 4, "13 floats = 52 bytes");
-static_assert(sizeof(sm::Workspace<Tanh40>) == (41 + 2 * 40) * 4, "121 floats = 484 bytes");
-static_assert(sizeof(sm::Workspace<Tanh400>) == (401 + 2 * 400) * 4, "1201 floats = 4804 bytes");
-static_assert(sizeof(sm::Workspace<Double4>) == (5 + 2 * 4) * 8, "13 doubles = 104 bytes");
+// Workspace of 1-H-1: H + 1 layer outputs and two one-value delta buffers, because the hidden
+// layer's delta never leaves the sweep that updates it.
+static_assert(sizeof(sm::Workspace<Tanh4>) == (5 + 2) * 4, "7 floats = 28 bytes");
+static_assert(sizeof(sm::Workspace<Tanh40>) == (41 + 2) * 4, "43 floats = 172 bytes");
+static_assert(sizeof(sm::Workspace<Tanh400>) == (401 + 2) * 4, "403 floats = 1612 bytes");
+static_assert(sizeof(sm::Workspace<Double4>) == (5 + 2) * 8, "7 doubles = 56 bytes");
 // 2-8-3-1: outputs 8 + 3 + 1 = 12, the widest layer has 8 outputs.
 static_assert(sizeof(sm::Workspace<Deep>) == (12 + 2 * 8) * 4, "28 floats = 112 bytes");
 
@@ -57,7 +58,9 @@ TEST_CASE("footprint byte counts are constants") {
   // failure prints the number.
   CHECK(sizeof(Tanh400) == Tanh400::parameter_count * sizeof(float));
   CHECK(sizeof(sm::Workspace<Tanh400>) ==
-        (Tanh400::activation_count + 2 * Tanh400::max_width) * sizeof(float));
+        (Tanh400::activation_count + 2 * Tanh400::output_size) * sizeof(float));
+  CHECK(sizeof(sm::Workspace<Deep>) ==
+        (Deep::activation_count + 2 * Deep::max_width) * sizeof(float));
   CHECK(sm::Adam<Tanh400>::state_bytes == 2 * sizeof(Tanh400::Parameters));
 }
 

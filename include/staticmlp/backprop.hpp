@@ -22,9 +22,13 @@ namespace staticmlp {
 template <class Net>
 struct Workspace {
   using T = typename Net::Scalar;
+  // A 1-H-1 network backpropagates through its hidden layer in the sweep that updates it, so it
+  // needs the output's delta alone.
+  static constexpr std::size_t delta_width =
+      detail::is_one_hidden_layer_v<Net> ? Net::output_size : Net::max_width;
   typename Net::Activations activations{};
-  std::array<T, Net::max_width> delta{};
-  std::array<T, Net::max_width> delta_below{};
+  std::array<T, delta_width> delta{};
+  std::array<T, delta_width> delta_below{};
 };
 
 namespace detail {
