@@ -1,8 +1,9 @@
 // Training throughput of staticmlp against a hand-written Eigen baseline on the lecture's task:
 // 1-H-1 networks on the 100-point sine data, learning rate 0.01, per-sample SGD or full batch.
 // Each run is timed in the thread's CPU time after a warm-up that also sizes it to about
-// --seconds, and repeated --repeats times; a row reports the median and the spread. With no run options it prints the standard table and the
-// memory footprint table; --csv prints the standard table as CSV.
+// --seconds, and repeated --repeats times; a row reports the median and the spread. With no run
+// options it prints the standard table and the memory footprint table; --csv prints the standard
+// table as CSV.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +50,7 @@ struct Options {
   bool footprint = true;
   bool eigen = true;
   std::size_t epochs = 0;  // 0: size each run to about `seconds`
-  double seconds = 0.3;
+  double seconds = 1.0;
   int repeats = 3;
 };
 
@@ -70,7 +71,7 @@ void print_usage(std::FILE* out) {
                "  --mode M            sgd (one update per sample) or batch (one per epoch)\n"
                "  --precision P       float or double (default float)\n"
                "  --epochs N          epochs per timed run (default: sized to --seconds)\n"
-               "  --seconds S         target duration of one timed run in seconds (default 0.3)\n"
+               "  --seconds S         target duration of one timed run in seconds (default 1)\n"
                "  --repeats R         timed runs per row; the row reports the median (default 3)\n"
                "  --csv               print CSV rows instead of the table\n"
                "  --no-header         leave out the CSV header or the table heading\n"
@@ -239,6 +240,26 @@ void print_row(const Row& row, const Options& options) {
   std::fflush(stdout);
 }
 
+// The cost of the hidden activation alone, which bounds the speed of the wide networks.
+void print_activation_cost(const Options& options) {
+  // 100 000 calls take 10 to 60 ms per activation on the machine of docs/performance.md; a run
+  // with --epochs (as the CI smoke run) makes 1000.
+  const std::size_t calls = options.epochs > 0 ? 1000 : 100000;
+  std::printf("\nactivation cost in ns per value, %zu values per call (staticmlp: vectors of %zu "
+              "floats)\n",
+              activation_values, staticmlp_float_lanes());
+  std::printf("%-10s %10s %10s\n", "activation", "staticmlp", "eigen");
+  for (const Activation activation : {Activation::tanh, Activation::sigmoid, Activation::relu}) {
+    const double staticmlp_seconds = staticmlp_activation_seconds(activation, calls);
+    const double eigen_seconds = options.eigen ? eigen_activation_seconds(activation, calls) : -1;
+    std::printf("%-10s %10.3f", activation_name(activation), staticmlp_seconds * 1e9);
+    if (eigen_seconds >= 0) {
+      std::printf(" %10.3f", eigen_seconds * 1e9);
+    }
+    std::printf("\n");
+  }
+}
+
 template <class Net>
 void print_footprint_row(const char* name) {
   using F = Footprint<Net>;
@@ -302,7 +323,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  if (options.footprint && !options.csv) {
+  if (options.footprint && !options.csv && !options.single_run) {
+    print_activation_cost(options);
     print_footprint();
   }
   return 0;

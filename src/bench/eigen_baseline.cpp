@@ -174,7 +174,39 @@ Timing time_hidden(const Config& config, std::size_t epochs) {
   }
 }
 
+template <class Rule>
+double time_activation(std::size_t calls) {
+  using Values = Eigen::Array<float, static_cast<int>(activation_values), 1>;
+  Values inputs;
+  for (int i = 0; i < static_cast<int>(activation_values); ++i) {
+    inputs[i] = -4.0f + 8.0f * static_cast<float>(i) / static_cast<float>(activation_values);
+  }
+  Values values;
+  float checksum = 0;
+  const double start = thread_seconds();
+  for (std::size_t call = 0; call < calls; ++call) {
+    values = Rule::value(inputs.matrix()).array();
+    checksum += values[static_cast<int>(call % activation_values)];
+  }
+  const double elapsed = thread_seconds() - start;
+  volatile float sink = checksum;
+  static_cast<void>(sink);
+  return elapsed / static_cast<double>(calls * activation_values);
+}
+
 }  // namespace
+
+double eigen_activation_seconds(Activation activation, std::size_t calls) {
+  switch (activation) {
+    case Activation::tanh:
+      return time_activation<TanhRule>(calls);
+    case Activation::relu:
+      return time_activation<ReluRule>(calls);
+    case Activation::sigmoid:
+      return time_activation<SigmoidRule>(calls);
+  }
+  return -1;
+}
 
 Timing train_eigen(const Config& config, std::size_t epochs) {
   return config.precision == Precision::float32 ? time_hidden<float>(config, epochs)
@@ -186,6 +218,8 @@ const char* eigen_name() { return "eigen/" BENCH_EIGEN_FLAGS; }
 #else
 
 Timing train_eigen(const Config&, std::size_t) { return {}; }
+
+double eigen_activation_seconds(Activation, std::size_t) { return -1; }
 
 const char* eigen_name() { return nullptr; }
 

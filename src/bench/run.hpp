@@ -64,4 +64,16 @@ Timing train_eigen(const Config& config, std::size_t epochs);
 // Name of the Eigen baseline's row, including its compiler flags, or nullptr without Eigen.
 const char* eigen_name();
 
+// Values per call in the activation cost measurement: one hidden layer of the widest network.
+inline constexpr std::size_t activation_values = 400;
+
+// CPU seconds per value of applying the activation to activation_values floats spread over
+// [-4, 4], `calls` times: staticmlp's lane-wise activation (one_hidden_layer.hpp's kernels use
+// it) and Eigen's array function. The Eigen one returns a negative time without Eigen.
+double staticmlp_activation_seconds(Activation activation, std::size_t calls);
+double eigen_activation_seconds(Activation activation, std::size_t calls);
+
+// Lanes of the vectors staticmlp's kernels use for float in this build.
+std::size_t staticmlp_float_lanes();
+
 }  // namespace bench

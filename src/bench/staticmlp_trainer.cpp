@@ -65,7 +65,59 @@ Timing time_hidden(const Config& config, std::size_t epochs) {
   }
 }
 
+// Applies Act to `values` in place, vector by vector as the kernels do.
+template <class Act>
+[[gnu::noinline]] void apply_activation(float* values) {
+  constexpr std::size_t lanes = sm::detail::native_lanes<float>;
+  using L = sm::detail::Vector<float, lanes>;
+  static_assert(activation_values % lanes == 0, "whole vectors only");
+  for (std::size_t i = 0; i < activation_values; i += lanes) {
+    if constexpr (lanes > 1) {
+      sm::detail::store_lanes(values + i, Act::value(sm::detail::load_lanes<L>(values + i)));
+    } else {
+      values[i] = Act::value(values[i]);
+    }
+  }
+}
+
+template <class Act>
+double time_activation(std::size_t calls) {
+  float values[activation_values];
+  float inputs[activation_values];
+  for (std::size_t i = 0; i < activation_values; ++i) {
+    inputs[i] = -4.0f + 8.0f * static_cast<float>(i) / static_cast<float>(activation_values);
+  }
+  float checksum = 0;
+  const double start = thread_seconds();
+  for (std::size_t call = 0; call < calls; ++call) {
+    for (std::size_t i = 0; i < activation_values; ++i) {
+      values[i] = inputs[i];
+    }
+    apply_activation<Act>(values);
+    checksum += values[call % activation_values];
+  }
+  const double elapsed = thread_seconds() - start;
+  // Keeps the calls from being optimized away.
+  volatile float sink = checksum;
+  static_cast<void>(sink);
+  return elapsed / static_cast<double>(calls * activation_values);
+}
+
 }  // namespace
+
+double staticmlp_activation_seconds(Activation activation, std::size_t calls) {
+  switch (activation) {
+    case Activation::tanh:
+      return time_activation<sm::Tanh>(calls);
+    case Activation::relu:
+      return time_activation<sm::Relu>(calls);
+    case Activation::sigmoid:
+      return time_activation<sm::Sigmoid>(calls);
+  }
+  return 0;
+}
+
+std::size_t staticmlp_float_lanes() { return sm::detail::native_lanes<float>; }
 
 Timing train_staticmlp(const Config& config, std::size_t epochs) {
   return config.precision == Precision::float32 ? time_hidden<float>(config, epochs)
