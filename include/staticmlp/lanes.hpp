@@ -220,21 +220,29 @@ template <class L>
   __builtin_memcpy(target, &value, sizeof value);
 }
 
-// Lane j of the result is v[j + Shift] for j < Shift, and v[j] elsewhere.
-template <std::size_t Shift, class L, std::size_t... Lane>
-constexpr L shifted_down(L v, std::index_sequence<Lane...>) {
-  return __builtin_shufflevector(v, v, static_cast<int>(Lane < Shift ? Lane + Shift : Lane)...);
+// The low and the high half of v's lanes, as vectors of half the width.
+template <class L, std::size_t... Lane>
+constexpr auto low_half(L v, std::index_sequence<Lane...>) {
+  return __builtin_shufflevector(v, v, static_cast<int>(Lane)...);
+}
+template <class L, std::size_t... Lane>
+constexpr auto high_half(L v, std::index_sequence<Lane...>) {
+  return __builtin_shufflevector(v, v, static_cast<int>(Lane + sizeof...(Lane))...);
 }
 
-// v[j] + v[j + Width] in lane j for j < Width, halving Width down to 1, as fold_partial_sums
-// does on an array: lane 0 ends with the sum. The other lanes end with meaningless values.
-template <std::size_t Width, class L>
-constexpr L fold_lanes(L v) {
-  if constexpr (Width == 0) {
+// The sum of v's lanes in fold_partial_sums order: lane j + Width is added into lane j for
+// j < Width, with Width halving from half the lanes down to 1. Each step adds the high half of
+// the vector to its low half, so the vectors narrow as they go, which suits the shuffle units.
+template <class L>
+constexpr LaneScalar<L> fold_lanes(L v) {
+  constexpr std::size_t count = LaneTraits<L>::count;
+  if constexpr (count == 1) {
     return v;
+  } else if constexpr (count == 2) {
+    return v[0] + v[1];
   } else {
-    return fold_lanes<Width / 2>(
-        v + shifted_down<Width>(v, std::make_index_sequence<LaneTraits<L>::count>{}));
+    constexpr auto half = std::make_index_sequence<count / 2>{};
+    return fold_lanes(low_half(v, half) + high_half(v, half));
   }
 }
 

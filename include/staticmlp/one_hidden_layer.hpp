@@ -420,7 +420,7 @@ struct OneHiddenLayer {
       }
     }
     if constexpr (is_vector_lane<L>) {
-      return fold_lanes<LaneTraits<L>::count / 2>(partial[0])[0];
+      return fold_lanes(partial[0]);
     } else {
       return partial[0];
     }
