@@ -220,21 +220,26 @@ template <class L>
   __builtin_memcpy(target, &value, sizeof value);
 }
 
-// The low and the high half of v's lanes, as vectors of half the width.
-template <class L, std::size_t... Lane>
-constexpr auto low_half(L v, std::index_sequence<Lane...>) {
-  return __builtin_shufflevector(v, v, static_cast<int>(Lane)...);
-}
-template <class L, std::size_t... Lane>
-constexpr auto high_half(L v, std::index_sequence<Lane...>) {
-  return __builtin_shufflevector(v, v, static_cast<int>(Lane + sizeof...(Lane))...);
+// The lower or the upper half of v's lanes, as a vector of half the width: one extract
+// instruction with __builtin_shufflevector (GCC 12 and later, Clang), a byte copy without it.
+template <bool Upper, class L, std::size_t... Lane>
+[[gnu::always_inline]] inline Vector<LaneScalar<L>, sizeof...(Lane)> half_of(
+    L v, std::index_sequence<Lane...>) {
+#if __has_builtin(__builtin_shufflevector)
+  return __builtin_shufflevector(v, v, static_cast<int>(Upper ? Lane + sizeof...(Lane) : Lane)...);
+#else
+  Vector<LaneScalar<L>, sizeof...(Lane)> half;
+  __builtin_memcpy(&half, reinterpret_cast<const char*>(&v) + (Upper ? sizeof half : 0),
+                   sizeof half);
+  return half;
+#endif
 }
 
 // The sum of v's lanes in fold_partial_sums order: lane j + Width is added into lane j for
-// j < Width, with Width halving from half the lanes down to 1. Each step adds the high half of
-// the vector to its low half, so the vectors narrow as they go, which suits the shuffle units.
+// j < Width, with Width halving from half the lanes down to 1. Each step adds the upper half of
+// the vector to its lower half, so the vectors narrow as they go, which suits the shuffle units.
 template <class L>
-constexpr LaneScalar<L> fold_lanes(L v) {
+inline LaneScalar<L> fold_lanes(L v) {
   constexpr std::size_t count = LaneTraits<L>::count;
   if constexpr (count == 1) {
     return v;
@@ -242,7 +247,7 @@ constexpr LaneScalar<L> fold_lanes(L v) {
     return v[0] + v[1];
   } else {
     constexpr auto half = std::make_index_sequence<count / 2>{};
-    return fold_lanes(low_half(v, half) + high_half(v, half));
+    return fold_lanes(half_of<false>(v, half) + half_of<true>(v, half));
   }
 }
 
