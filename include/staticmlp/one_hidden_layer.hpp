@@ -1,14 +1,15 @@
 // Kernels for networks with one input, one hidden layer and one output (1-H-1, the shape of the
-// lecture's fits): the forward pass with the output's dot product in the same sweep, the
-// per-sample Sgd update, one sample's gradient, and a per-sample Sgd epoch that keeps a narrow
-// network's parameters in registers. They run on vector lanes at run time (lanes.hpp) and on
-// scalars in constant expressions, with the same bits. Parameters are W1[0..H-1], b1[0..H-1],
-// W2[0..H-1], b2 as in mlp.hpp; the kernels call them w, b, v and c.
+// lecture's fits). They compute the forward pass with the output's dot product in the same
+// sweep, one sample's gradient, the per-sample Sgd update, and whole per-sample Sgd epochs,
+// which keep a narrow network in registers. They run on vector lanes at run time (lanes.hpp) and
+// on scalars in constant expressions, with the same bits. The parameters are W1[0..H-1],
+// b1[0..H-1], W2[0..H-1] and b2, as in mlp.hpp; the kernels call them w, b, v and c.
 #pragma once
 
 #include <cstddef>
-
+#include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "activation.hpp"
 #include "dataset.hpp"
@@ -38,15 +39,6 @@ constexpr std::size_t power_of_two_at_most(std::size_t limit, std::size_t count)
   return lanes;
 }
 
-// The largest power of two that is at most `limit` and divides `count`.
-constexpr std::size_t power_of_two_dividing(std::size_t limit, std::size_t count) {
-  std::size_t lanes = 1;
-  while (lanes * 2 <= limit && count % (lanes * 2) == 0) {
-    lanes *= 2;
-  }
-  return lanes;
-}
-
 template <class Net>
 struct OneHiddenLayer {
   using T = typename Net::Scalar;
@@ -55,20 +47,21 @@ struct OneHiddenLayer {
   static constexpr std::size_t hidden = Net::widths[1];
   // Partial sums of the output's dot product, as in dot<hidden>.
   static constexpr std::size_t sum_lanes = dot_lanes(hidden);
-  // Lanes of the main sweeps at run time: a power of two that divides sum_lanes, so that each
-  // vector feeds one group of partial sums, and that fits in the hidden layer.
+  // Activations of your own run one scalar at a time.
   static constexpr bool vectorized =
       supports_vector_lanes_v<Hidden> && supports_vector_lanes_v<Output>;
+  // Lanes of the sweeps at run time: a power of two that divides sum_lanes, so that each vector
+  // feeds one group of partial sums, and that is at most the hidden width.
   static constexpr std::size_t run_time_lanes =
       vectorized ? power_of_two_at_most(native_lanes<T>, hidden < sum_lanes ? hidden : sum_lanes)
                  : 1;
 
-  // An epoch with the whole network in registers uses the lanes of the sweeps, in `vectors`
-  // vectors per parameter array, the last one padded when the lanes do not divide the width.
+  // Vectors per parameter array in registers, the last one padded when the lanes do not divide
+  // the width.
   static constexpr std::size_t vectors = (hidden + run_time_lanes - 1) / run_time_lanes;
-  // True when sgd_epoch() keeps w, b and v in registers across the samples: with 32 vector
-  // registers (AVX-512) up to 5 vectors per array, else 1, leaving room for the arithmetic.
-  // Wider layers would spill them, and the per-sample kernels serve them better.
+  // True when sgd_epoch() and accumulate_samples() keep w, b, v (and the gradient) in registers
+  // across the samples: up to 5 vectors per array with the 32 registers of AVX-512, else 1, which
+  // leaves room for the arithmetic. Wider layers would spill; they sweep memory instead.
   static constexpr bool fits_in_registers =
       run_time_lanes >= 4 && vectors <= (vector_bytes == 64 ? 5 : 1);
 
@@ -113,7 +106,7 @@ struct OneHiddenLayer {
   // Adds one sample's gradient to `gradient`, after forward() on input x left the hidden outputs
   // in h, with dz the output's delta (already scaled, as accumulate_gradient scales it):
   // below = (v[i] dz) Hidden'(h[i]), then gradient[v + i] += dz h[i], gradient[w + i] += below x,
-  // gradient[b + i] += below, and gradient[c] += dz. The same bits as backward_layers.
+  // gradient[b + i] += below, and gradient[c] += dz. This is the arithmetic of backward_layers.
   static constexpr void accumulate(const T* parameters, const T* h, T x, T dz, T* gradient) {
     if (is_constant_evaluated()) {
       accumulate_range<1>(parameters, h, x, dz, gradient, 0);
@@ -123,17 +116,18 @@ struct OneHiddenLayer {
     gradient[c] += dz;
   }
 
-  // What sgd_epoch() returns: the sum of the samples' squared errors, each before its update,
-  // or, if one of them is not finite, that loss, after which the epoch stopped.
+  // Losses of an sgd_epoch(): the sum of the samples' squared errors, each taken before its
+  // update. If one is not finite, the epoch stops after its update and reports it instead.
   struct EpochLosses {
     T sum = T(0);
     bool finite = true;
     T bad_loss = T(0);
   };
 
-  // A per-sample Sgd epoch over `samples`, visited as `order` lists them (in order when it is
-  // null), with w, b and v in registers throughout: for each sample, forward(),
-  // scaled_output_delta() and sgd_update(), with the same bits as those calls.
+  // Runs a per-sample Sgd epoch over `samples`, visited as `order` lists them (in order when it
+  // is null): for each sample forward(), scaled_output_delta() and sgd_update(), with the same
+  // bits as those calls. Narrow networks stay in registers; wide ones use `hidden_outputs`
+  // (hidden values) as the workspace of the sweeps.
   static constexpr EpochLosses sgd_epoch(T* parameters, SampleView<T, 1, 1> samples,
                                          const std::uint32_t* order, T learning_rate,
                                          T* hidden_outputs) {
@@ -149,8 +143,9 @@ struct OneHiddenLayer {
 
   // Adds the gradient of `count` samples to `gradient` (samples[order[s]] for s < count, or
   // samples[s] when order is null), with w, b, v and the gradient in registers: for each sample,
-  // forward() and accumulate() with dz = (2 scale (y - target)) Output'(y), as accumulate_gradient
-  // does, with the same bits. Returns the sum of the samples' squared errors.
+  // forward() and accumulate() with dz = (2 scale (y - target)) Output'(y), with the bits of
+  // accumulate_gradient. Returns the sum of the samples' squared errors. Call it only when
+  // fits_in_registers holds.
   static constexpr T accumulate_samples(const T* parameters, SampleView<T, 1, 1> samples,
                                         const std::uint32_t* order, std::size_t count, T scale,
                                         T* gradient) {
