@@ -160,6 +160,16 @@ TEST_CASE("non-finite input names the sample") {
   CHECK(std::string(sm::describe(result.status).c_str()).find("sample 37") != std::string::npos);
 }
 
+TEST_CASE("description writes nan without a sign") {
+  // A NaN's sign bit depends on the compiler's operand order, so the text leaves it out.
+  const sm::Status status = sm::make_status(sm::StatusCode::loss_not_finite, 3,
+                                            -std::numeric_limits<double>::quiet_NaN());
+  REQUIRE(std::signbit(status.value));
+  const std::string text = sm::describe(status).c_str();
+  CHECK(text.find("(epoch 3, value nan)") != std::string::npos);
+  CHECK(text.find("-nan") == std::string::npos);
+}
+
 TEST_CASE("infinite target names the sample") {
   auto data = sine;
   data[99].target[0] = -infinity;

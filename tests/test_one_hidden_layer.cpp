@@ -296,6 +296,30 @@ void check_stops_at_non_finite_loss() {
 }
 }  // namespace
 
+TEST_CASE("batch size one on one sample is per-sample") {
+  // With one sample every mode makes one update per epoch, but per-sample Sgd rounds its update
+  // differently from gradient-then-step, so batch_size 1 must still take the per-sample path.
+  using Net = OneHidden<float, 4, sm::Tanh, sm::Sigmoid>;
+  const std::array<Net::SampleType, 1> data = {{{{0.3f}, {0.8f}}}};
+  Net fitted = spread_network<Net>(9);
+  Net stepped = fitted;
+  sm::Sgd<Net> fit_optimizer(0.37f);
+  sm::Sgd<Net> step_optimizer(0.37f);
+  sm::FitOptions<float> options;
+  options.epochs = 5;
+  options.batch_size = 1;
+  REQUIRE(sm::fit(fitted, fit_optimizer, data, options).ok());
+  sm::Workspace<Net> workspace{};
+  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    static_cast<void>(sm::train_sample(stepped, step_optimizer, data[0], workspace));
+  }
+  std::size_t mismatches = 0;
+  for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+    mismatches += same_bits(fitted.parameters()[i], stepped.parameters()[i]) ? 0 : 1;
+  }
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("per-sample sgd epoch stops at a non-finite loss") {
   // 1-4-1 keeps the network in registers; 1-400-1 sweeps memory, one update and the next
   // sample's forward pass at a time.

@@ -26,7 +26,8 @@ template <class T>
 struct FitOptions {
   std::size_t epochs = 1000;
   // 0 (full_batch): one update per epoch on the whole data set; 1: one update per sample;
-  // k: mini-batches of k samples (the last one may be smaller). Values above N mean full batch.
+  // k: mini-batches of k samples (the last one may be smaller). Values of N and above mean full
+  // batch, except 1, which is per sample even for a single sample.
   std::size_t batch_size = full_batch;
   // Visit the samples in a new random order every epoch (ignored for full batch).
   bool shuffle = false;
@@ -127,7 +128,10 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   }
 
   const std::size_t n = samples.size;
-  const bool whole_batch = options.batch_size == full_batch || options.batch_size >= n;
+  // batch_size 1 stays per-sample for a single sample too, where the other modes would also
+  // make one update per epoch, because per-sample Sgd rounds its update differently.
+  const bool whole_batch = options.batch_size == full_batch ||
+                           (options.batch_size >= n && options.batch_size != 1);
   const std::size_t batch_size = whole_batch ? n : options.batch_size;
   const bool shuffling = options.shuffle && !whole_batch;
   if (shuffling) {

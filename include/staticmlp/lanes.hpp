@@ -15,9 +15,19 @@ namespace detail {
 
 // Bytes of the widest vector register the engine uses on this target; 0 means scalars only.
 // 256-bit vectors need AVX2, because AVX alone splits their integer operations in halves.
-// Define STATICMLP_VECTOR_BYTES (0, 16, 32 or 64) to choose, identically in every translation
-// unit of a program.
+// Define STATICMLP_VECTOR_BYTES (0, 16, 32 or 64, at most what the target has) to choose,
+// identically in every translation unit of a program.
 #if defined(STATICMLP_VECTOR_BYTES)
+#if STATICMLP_VECTOR_BYTES != 0 && STATICMLP_VECTOR_BYTES != 16 && \
+    STATICMLP_VECTOR_BYTES != 32 && STATICMLP_VECTOR_BYTES != 64
+#error "STATICMLP_VECTOR_BYTES must be 0, 16, 32 or 64"
+#elif STATICMLP_VECTOR_BYTES == 64 && !defined(__AVX512F__)
+#error "STATICMLP_VECTOR_BYTES=64 needs AVX-512 (for example -mavx512f or -march=x86-64-v4)"
+#elif STATICMLP_VECTOR_BYTES == 32 && !defined(__AVX2__)
+#error "STATICMLP_VECTOR_BYTES=32 needs AVX2 (for example -mavx2 or -march=x86-64-v3)"
+#elif STATICMLP_VECTOR_BYTES == 16 && !defined(__SSE2__) && !defined(__ARM_NEON)
+#error "STATICMLP_VECTOR_BYTES=16 needs SSE2 or NEON"
+#endif
 inline constexpr std::size_t vector_bytes = STATICMLP_VECTOR_BYTES;
 #elif defined(__AVX512F__)
 inline constexpr std::size_t vector_bytes = 64;

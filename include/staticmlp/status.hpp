@@ -261,8 +261,11 @@ bool write_description(Sink& sink, const Status& status) {
     }
   }
   if (has_value) {
+    // A NaN's sign bit depends on the order in which the compiler put the operands, so the
+    // description leaves it out.
+    const bool is_nan = status.value != status.value;
     stored = write_text(sink, detail::status_value_name(status.code)) && write_text(sink, " ") &&
-             write_number(sink, status.value) && stored;
+             (is_nan ? write_text(sink, "nan") : write_number(sink, status.value)) && stored;
   }
   return write_text(sink, ")") && stored;
 }
