@@ -240,6 +240,51 @@ void print_row(const Row& row, const Options& options) {
   std::fflush(stdout);
 }
 
+// Float32 GFLOP/s of this build's widest multiply-adds on one core: 12 independent chains of
+// a = a * m + c on vectors of native_lanes floats, two operations per lane and step. The native
+// build contracts each step into one FMA instruction, so this is the core's FMA peak.
+[[maybe_unused]] double measure_peak_gflops(std::size_t steps) {
+  constexpr std::size_t lanes = staticmlp::detail::native_lanes<float>;
+  using V = staticmlp::detail::Vector<float, lanes>;
+  constexpr std::size_t chains = 12;
+  V values[chains];
+  for (std::size_t k = 0; k < chains; ++k) {
+    values[k] = staticmlp::detail::broadcast<V>(1.0f + 0.001f * static_cast<float>(k));
+  }
+  const V factor = staticmlp::detail::broadcast<V>(0.999999f);
+  const V offset = staticmlp::detail::broadcast<V>(1e-6f);
+  const double start = thread_seconds();
+  for (std::size_t step = 0; step < steps; ++step) {
+    for (std::size_t k = 0; k < chains; ++k) {
+      values[k] = values[k] * factor + offset;
+    }
+  }
+  const double elapsed = thread_seconds() - start;
+  float checksum = 0;
+  for (std::size_t k = 0; k < chains; ++k) {
+    checksum += staticmlp::detail::fold_lanes(values[k]);
+  }
+  // Keeps the chains from being optimized away.
+  volatile float sink = checksum;
+  static_cast<void>(sink);
+  const auto flops = static_cast<double>(steps * chains * lanes * 2);
+  return flops / elapsed * 1e-9;
+}
+
+// Prints the peak in builds with FMA instructions; without them the figure would measure a
+// multiplication and an addition per step, not the core's peak.
+void print_peak(const Options& options) {
+#if defined(__FMA__)
+  // 200 million steps take about 0.7 s at one vector multiply-add per cycle and 3.6 GHz.
+  const std::size_t steps = options.epochs > 0 ? 1000000 : 200000000;
+  std::printf("\nfloat32 peak of this build's vector multiply-adds (12 chains of %zu lanes): "
+              "%.1f GFLOP/s\n",
+              staticmlp::detail::native_lanes<float>, measure_peak_gflops(steps));
+#else
+  static_cast<void>(options);
+#endif
+}
+
 // The cost of the hidden activation alone, which bounds the speed of the wide networks.
 void print_activation_cost(const Options& options) {
   // 100 000 calls take 10 to 60 ms per activation on the machine of docs/performance.md; a run
@@ -324,6 +369,7 @@ int main(int argc, char** argv) {
   }
 
   if (options.footprint && !options.csv && !options.single_run) {
+    print_peak(options);
     print_activation_cost(options);
     print_footprint();
   }
