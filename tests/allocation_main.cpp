@@ -1,8 +1,7 @@
 // Proves that the engine allocates nothing: malloc, calloc, realloc and every global operator
 // new are replaced by counting versions, and the count must stay at zero across initialise,
 // predict, gradient and a whole fit() in every batching mode. Built without sanitizers, which
-// replace the same functions.
-#define CATCH_CONFIG_MAIN
+// replace the same functions. Linked with the runner in catch_main.cpp.
 #include <catch2/catch.hpp>
 
 #include <cstddef>
