@@ -20,7 +20,6 @@ Net net;
 Net::Input input = {0.25f};
 Net::Output output{};
 Net::SampleType sample = {{0.25f}, {1.0f}};
-Net::Parameters gradient{};
 staticmlp::Workspace<Net> workspace{};
 staticmlp::Sgd<Net> optimizer(sine_recipe::learning_rate);
 float loss = 0.0f;
@@ -37,14 +36,10 @@ int main() {
   output = net.predict(input);
   count_marker();
 
-  // Pair 2: one per-sample SGD step, as fit() does it with batch_size 1: clear the gradient,
-  // backpropagate one sample with scale 1, update the parameters.
+  // Pair 2: one per-sample SGD step, as fit() does it with batch_size 1: the forward pass,
+  // backpropagation and the update of every parameter, fused in train_sample().
   count_marker();
-  for (float& g : gradient) {
-    g = 0.0f;
-  }
-  loss = staticmlp::accumulate_gradient(net, sample, 1.0f, gradient, workspace);
-  optimizer.step(net.parameters(), gradient);
+  loss = staticmlp::train_sample(net, optimizer, sample, workspace);
   count_marker();
   return 0;
 }
