@@ -6,6 +6,7 @@
 // cost of each activation alone and the memory footprint table. --csv prints the standard table
 // as CSV.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -67,6 +68,9 @@ struct Row {
 void print_usage(std::FILE* out) {
   std::fprintf(out,
                "usage: bench [options]\n"
+               "With no --hidden, --activation, --mode or --precision, runs the standard table\n"
+               "and then prints the float32 peak, the activation costs and the footprint table;\n"
+               "any of those four options runs that one configuration and prints its rows only.\n"
                "  --hidden H          hidden width: 4, 40 or 400 (runs this configuration only)\n"
                "  --activation A      hidden activation: tanh, relu or sigmoid (default tanh)\n"
                "  --mode M            sgd (one update per sample) or batch (one per epoch)\n"
@@ -87,6 +91,34 @@ void print_usage(std::FILE* out) {
   std::exit(2);
 }
 
+// Parses a whole decimal integer in [1, maximum]; false for "", "5x", "2.9", "1e3" or overflow.
+bool parse_count(const char* text, unsigned long long maximum, unsigned long long& count) {
+  if (*text < '0' || *text > '9') {
+    return false;
+  }
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long parsed = std::strtoull(text, &end, 10);
+  if (errno != 0 || *end != '\0' || parsed == 0 || parsed > maximum) {
+    return false;
+  }
+  count = parsed;
+  return true;
+}
+
+// Parses a decimal number of seconds in (0, 86400], one day: a larger target could overflow the
+// count of epochs that size_run() derives from it.
+bool parse_seconds(const char* text, double& seconds) {
+  errno = 0;
+  char* end = nullptr;
+  const double parsed = std::strtod(text, &end);
+  if (end == text || *end != '\0' || errno != 0 || !(parsed > 0) || !(parsed <= 86400)) {
+    return false;
+  }
+  seconds = parsed;
+  return true;
+}
+
 Options parse_options(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
@@ -102,8 +134,8 @@ Options parse_options(int argc, char** argv) {
     };
     if (option == "--hidden") {
       const char* text = value();
-      const long hidden = std::strtol(text, nullptr, 10);
-      if (hidden != 4 && hidden != 40 && hidden != 400) {
+      unsigned long long hidden = 0;
+      if (!parse_count(text, 400, hidden) || (hidden != 4 && hidden != 40 && hidden != 400)) {
         fail_option("--hidden", text, "4, 40 or 400");
       }
       options.config.hidden = static_cast<std::size_t>(hidden);
@@ -136,23 +168,23 @@ Options parse_options(int argc, char** argv) {
       options.single_run = true;
     } else if (option == "--epochs") {
       const char* text = value();
-      const long epochs = std::strtol(text, nullptr, 10);
-      if (epochs <= 0) {
-        fail_option("--epochs", text, "a positive number of epochs");
+      unsigned long long epochs = 0;
+      if (!parse_count(text, 1000000000, epochs)) {
+        fail_option("--epochs", text, "a whole number of epochs from 1 to 1000000000");
       }
       options.epochs = static_cast<std::size_t>(epochs);
     } else if (option == "--seconds") {
       const char* text = value();
-      options.seconds = std::strtod(text, nullptr);
-      if (!(options.seconds > 0)) {
-        fail_option("--seconds", text, "a positive number of seconds");
+      if (!parse_seconds(text, options.seconds)) {
+        fail_option("--seconds", text, "a number of seconds above 0 and at most 86400");
       }
     } else if (option == "--repeats") {
       const char* text = value();
-      options.repeats = static_cast<int>(std::strtol(text, nullptr, 10));
-      if (options.repeats <= 0) {
-        fail_option("--repeats", text, "a positive number of runs");
+      unsigned long long repeats = 0;
+      if (!parse_count(text, 1000, repeats)) {
+        fail_option("--repeats", text, "a whole number of runs from 1 to 1000");
       }
+      options.repeats = static_cast<int>(repeats);
     } else if (option == "--csv") {
       options.csv = true;
     } else if (option == "--no-header") {
@@ -375,6 +407,11 @@ int main(int argc, char** argv) {
     if (options.footprint) {
       print_footprint();
     }
+  }
+  // A full disk or a closed pipe must not pass for a complete table.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::fprintf(stderr, "error: writing the results to standard output failed\n");
+    return 1;
   }
   return 0;
 }
