@@ -152,5 +152,10 @@ int main(int argc, char** argv) {
     sm::write_number(out, tape.gradient(variables[i]));
   }
   sm::write_text(out, ")\n");
-  return std::cout ? 0 : 1;
+  // The output is buffered: only a flush shows whether a full disk or closed pipe lost it.
+  if (!std::cout.flush()) {
+    std::fprintf(stderr, "error: writing the results to standard output failed\n");
+    return 1;
+  }
+  return 0;
 }

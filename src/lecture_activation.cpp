@@ -23,7 +23,12 @@ void print_kinks(const char* name, const Net& net) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* script_path = argc > 1 ? argv[1] : "plots/activation.gp";
+  const char* script_path = nullptr;
+  const int status =
+      lecture::read_script_argument(argc, argv, "lecture_activation", "plots/activation.gp", script_path);
+  if (status >= 0) {
+    return status;
+  }
   std::printf("lecture activation figure: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh, "
               "seed %llu\n",
               static_cast<unsigned long long>(lecture::figure_seed));

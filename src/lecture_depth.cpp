@@ -5,7 +5,12 @@
 #include "lecture_figure.hpp"
 
 int main(int argc, char** argv) {
-  const char* script_path = argc > 1 ? argv[1] : "plots/depth.gp";
+  const char* script_path = nullptr;
+  const int status =
+      lecture::read_script_argument(argc, argv, "lecture_depth", "plots/depth.gp", script_path);
+  if (status >= 0) {
+    return status;
+  }
   std::printf("lecture depth figure: 0 to 3 hidden layers of 4 ReLU units, seed %llu\n",
               static_cast<unsigned long long>(lecture::figure_seed));
 

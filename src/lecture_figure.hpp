@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <cstring>
 
 #include <staticmlp/io.hpp>
 #include <staticmlp/staticmlp.hpp>
@@ -31,6 +32,27 @@ void print_parameter_breakdown(const char* name) {
                 Net::layer_parameter_counts[l]);
   }
   std::printf("\n");
+}
+
+// Reads the programs' one optional argument, where to write the gnuplot script. Returns -1 with
+// `script_path` set, or the exit status: 0 after --help, 2 for an option or an extra argument.
+// An argument starting with '-' is never taken for a file name.
+inline int read_script_argument(int argc, char** argv, const char* program,
+                                const char* default_path, const char*& script_path) {
+  const bool asks_help =
+      argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0);
+  if (asks_help || argc > 2 || (argc == 2 && (argv[1][0] == '-' || argv[1][0] == '\0'))) {
+    if (!asks_help) {
+      std::fprintf(stderr, "error: invalid argument '%s'\n", argc > 2 ? argv[2] : argv[1]);
+    }
+    std::fprintf(asks_help ? stdout : stderr,
+                 "usage: %s [SCRIPT.gp]\n"
+                 "  SCRIPT.gp  where to write the gnuplot script (default %s)\n",
+                 program, default_path);
+    return asks_help ? 0 : 2;
+  }
+  script_path = argc == 2 ? argv[1] : default_path;
+  return -1;
 }
 
 template <std::size_t PanelCount>
@@ -60,9 +82,14 @@ class Figure {
                    staticmlp::describe(result.status).c_str());
       return false;
     }
-    std::printf("  %zu epochs, best of %zu restarts is restart %zu: training MSE %.3g\n",
-                result.epochs, restart_options<Net>().restarts, result.restart,
-                static_cast<double>(result.final_loss));
+    const std::size_t restarts = restart_options<Net>().restarts;
+    if (restarts == 1) {
+      std::printf("  %zu epochs, one start: training MSE %.3g\n", result.epochs,
+                  static_cast<double>(result.final_loss));
+    } else {
+      std::printf("  %zu epochs, best of %zu restarts is restart %zu: training MSE %.3g\n",
+                  result.epochs, restarts, result.restart, static_cast<double>(result.final_loss));
+    }
 
     std::snprintf(titles_[count_].data(), titles_[count_].size(), "%s: %zu parameters, MSE %.3g",
                   name, Net::parameter_count, static_cast<double>(result.final_loss));

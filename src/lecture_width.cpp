@@ -6,7 +6,12 @@
 #include "lecture_figure.hpp"
 
 int main(int argc, char** argv) {
-  const char* script_path = argc > 1 ? argv[1] : "plots/width.gp";
+  const char* script_path = nullptr;
+  const int status =
+      lecture::read_script_argument(argc, argv, "lecture_width", "plots/width.gp", script_path);
+  if (status >= 0) {
+    return status;
+  }
   std::printf("lecture width figure: one hidden layer of 4, 40, 400 ReLU units, seed %llu\n",
               static_cast<unsigned long long>(lecture::figure_seed));
 

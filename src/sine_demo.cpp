@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   const bool asks_help =
       argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
   if (asks_help || argc > 2 || (argc == 2 && (argv[1][0] == '-' || argv[1][0] == '\0'))) {
+    if (!asks_help) {
+      std::fprintf(stderr, "error: invalid argument '%s'\n", argc > 2 ? argv[2] : argv[1]);
+    }
     std::fprintf(asks_help ? stdout : stderr,
                  "usage: sine_demo [SCRIPT.gp]\n"
                  "  SCRIPT.gp  where to write the gnuplot script (default plots/sine_relu.gp);\n"
@@ -94,6 +97,11 @@ int main(int argc, char** argv) {
   }
   std::printf("wrote %s\n", script_path);
   if (!write_model_files(net, result.final_loss, script_path)) {
+    return 1;
+  }
+  // A full disk or a closed pipe must not pass for a complete run.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::fprintf(stderr, "error: writing the results to standard output failed\n");
     return 1;
   }
   return 0;
