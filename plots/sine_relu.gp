@@ -556,9 +556,10 @@ set yrange [-1.3:1.9]
 set bmargin 3.5
 set grid lc rgb '#dddddd'
 set key top right box opaque
-set style line 1 lc rgb '#1f77b4' pt 7 ps 0.7
-set style line 2 lc rgb '#d62728' lw 2.5
+set style line 1 lc rgb '#1f77b4' pt 6 ps 0.8
+set style line 2 lc rgb '#d62728' lw 2
 set title 'ReLU 1-4-1 fitted to sin((x + 0.5) 2{/Symbol p}): 13 parameters, MSE 0.00084'
 plot $points0 using 1:2 with points ls 1 title 'training data', \
-     $curve0 using 1:2 with lines ls 2 title 'network'
+     $curve0 using 1:2 with lines ls 2 title 'network', \
+     $points0 using 1:2 with points ls 1 notitle
 set output

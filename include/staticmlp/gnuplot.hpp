@@ -189,8 +189,8 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
                       "set bmargin 3.5\n"  // room for the x label below the tick labels
                       "set grid lc rgb '#dddddd'\n"
                       "set key top right box opaque\n"
-                      "set style line 1 lc rgb '#1f77b4' pt 7 ps 0.7\n"
-                      "set style line 2 lc rgb '#d62728' lw 2.5\n") &&
+                      "set style line 1 lc rgb '#1f77b4' pt 6 ps 0.8\n"
+                      "set style line 2 lc rgb '#d62728' lw 2\n") &&
            stored;
   if (panel_count > 1) {
     stored = write_text(sink, "set multiplot layout ") && write_number(sink, options.rows) &&
@@ -231,7 +231,11 @@ Status write_gnuplot(Sink& sink, const PlotPanel<T>* panels, std::size_t panel_c
              detail::write_quoted(sink, options.points_label) &&
              write_text(sink, ", \\\n     $curve") && write_number(sink, p) &&
              write_text(sink, " using 1:2 with lines ls 2 title ") &&
-             detail::write_quoted(sink, options.curve_label) && write_text(sink, "\n") && stored;
+             detail::write_quoted(sink, options.curve_label) &&
+             // The points again, untitled, because a close fit's curve would hide them. The
+             // first pass keeps them first in the key.
+             write_text(sink, ", \\\n     $points") && write_number(sink, p) &&
+             write_text(sink, " using 1:2 with points ls 1 notitle\n") && stored;
   }
   if (panel_count > 1) {
     stored = write_text(sink, "unset multiplot\n") && stored;
