@@ -288,6 +288,33 @@ TEST_CASE("existing temporary names are left alone") {
   CHECK(read_file(folder + "/victim.txt") == "victim\n");
 }
 
+TEST_CASE("non-regular output paths are kept") {
+  // A rename over a pipe, folder or symbolic link would replace it (as root, even /dev/null),
+  // so each must be rejected before anything is written, and left as it was.
+  const std::string folder = scratch_folder("special");
+  const std::string pipe = folder + "/pipe.gp";
+  const std::string subfolder = folder + "/folder.gp";
+  const std::string link = folder + "/link.gp";
+  REQUIRE(std::system(("mkfifo " + pipe + " && mkdir " + subfolder + " && ln -s " + folder +
+                       "/target.txt " + link).c_str()) == 0);
+  { std::ofstream(folder + "/target.txt") << "target\n"; }
+  const auto write_new = [](auto& sink) {
+    return sink.write("new\n", 4) ? sm::ok_status() : sm::make_status(sm::StatusCode::output_failed);
+  };
+  for (const std::string& path : {pipe, subfolder, link}) {
+    INFO(path);
+    const sm::Status status = sm::write_file(path.c_str(), write_new);
+    CHECK(status.code == sm::StatusCode::output_not_regular_file);
+    CHECK(!std::ifstream(path + ".tmp").good());
+  }
+  CHECK(std::system(("test -p " + pipe).c_str()) == 0);
+  CHECK(std::system(("test -d " + subfolder).c_str()) == 0);
+  CHECK(std::system(("test -L " + link).c_str()) == 0);
+  CHECK(read_file(folder + "/target.txt") == "target\n");
+  CHECK(contains(sm::describe(sm::make_status(sm::StatusCode::output_not_regular_file)).c_str(),
+                 "regular file"));
+}
+
 TEST_CASE("empty path is rejected") {
   CHECK(sm::write_file("", [](auto&) { return sm::ok_status(); }).code ==
         sm::StatusCode::file_open_failed);

@@ -1,6 +1,8 @@
 // The only engine header that touches files. AtomicFileSink writes to a new PATH.tmp (or
 // PATH.tmp1 to PATH.tmp9) and renames it over PATH on commit(), so a crash or an error never
-// leaves a half-written file and the old file stays until the new one is complete. StreamSink writes to a std::ostream.
+// leaves a half-written file and the old file stays until the new one is complete. PATH must be
+// absent or a regular file: the rename would replace a device, pipe or symbolic link there.
+// StreamSink writes to a std::ostream.
 // write_file(path, writer) runs writer(sink) and commits only when it returns an ok Status.
 // FileSource and StreamSource are character sources (format.hpp) for a FILE* and a
 // std::istream; read_file(path, reader) opens a file and runs reader(source).
@@ -8,7 +10,9 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <filesystem>
 #include <istream>
+#include <system_error>
 #include <ostream>
 
 #include "status.hpp"
@@ -26,6 +30,10 @@ class AtomicFileSink {
     const std::size_t length = text_length(path);
     constexpr char suffix[] = ".tmp";
     if (length == 0 || length + sizeof(suffix) + 1 > max_path) {
+      return;
+    }
+    if (!absent_or_regular(path)) {
+      not_regular_ = true;
       return;
     }
     for (std::size_t i = 0; i < length; ++i) {
@@ -53,6 +61,9 @@ class AtomicFileSink {
 
   // Ok when the temporary file could be created.
   Status open_status() const {
+    if (not_regular_) {
+      return make_status(StatusCode::output_not_regular_file);
+    }
     return file_ != nullptr ? ok_status() : make_status(StatusCode::file_open_failed);
   }
 
@@ -76,6 +87,11 @@ class AtomicFileSink {
       std::remove(temporary_path_);
       return make_status(StatusCode::file_write_failed);
     }
+    // Checked again, because something may have appeared at the path while the file was written.
+    if (!absent_or_regular(path_)) {
+      std::remove(temporary_path_);
+      return make_status(StatusCode::output_not_regular_file);
+    }
     if (std::rename(temporary_path_, path_) != 0) {
       std::remove(temporary_path_);
       return make_status(StatusCode::file_rename_failed);
@@ -96,11 +112,22 @@ class AtomicFileSink {
   const char* path() const { return path_; }
 
  private:
+  // False when `path` is a folder, device, pipe, socket or symbolic link (not followed). When
+  // the type cannot be read (a folder on the way is missing or unreadable), creating the
+  // temporary file fails instead, with its own status.
+  static bool absent_or_regular(const char* path) {
+    std::error_code error;
+    const std::filesystem::file_type type = std::filesystem::symlink_status(path, error).type();
+    return type == std::filesystem::file_type::not_found ||
+           type == std::filesystem::file_type::regular || type == std::filesystem::file_type::none;
+  }
+
   char path_[max_path] = {};
   char temporary_path_[max_path] = {};
   std::FILE* file_ = nullptr;
   bool failed_ = false;
   bool committed_ = false;
+  bool not_regular_ = false;
 };
 
 class StreamSink {

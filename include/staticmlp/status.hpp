@@ -50,6 +50,7 @@ enum class StatusCode : std::uint8_t {
   model_count_mismatch,       // the count on line 1 is not the network's; value: that count
   fit_options_invalid,        // index: 0 divergence_factor; value: it
   plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels
+  output_not_regular_file,    // the output path is a folder, device, pipe or symbolic link
 };
 
 struct [[nodiscard]] Status {
@@ -155,6 +156,9 @@ constexpr const char* Status::message() const {
     case StatusCode::plot_options_invalid:
       return "a plot option is invalid: axis ranges must be finite with min < max, the size "
              "positive, the layout must have room for every panel, and there must be a panel";
+    case StatusCode::output_not_regular_file:
+      return "the output path is a folder, device, pipe or symbolic link, which writing would "
+             "replace: give the path of a regular file or of a new one";
     case StatusCode::name_invalid:
       return "the name must be a C++ identifier (letters, digits and '_', not starting with a "
              "digit) that is not a keyword, std, staticmlp or a reserved name";
