@@ -55,5 +55,5 @@ int main(int argc, char** argv) {
       "Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh "
       "(MSE on the 100 training points)",
       "activation.png");
-  return figure.write(script_path, options) ? 0 : 1;
+  return lecture::finish_output(figure.write(script_path, options) ? 0 : 1);
 }

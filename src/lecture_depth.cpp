@@ -29,5 +29,5 @@ int main(int argc, char** argv) {
 
   const staticmlp::PlotOptions options = lecture::grid_options(
       "Depth: 0, 1, 2, 3 hidden layers of 4 ReLU units (MSE on the 100 training points)", "depth.png");
-  return figure.write(script_path, options) ? 0 : 1;
+  return lecture::finish_output(figure.write(script_path, options) ? 0 : 1);
 }

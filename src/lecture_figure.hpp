@@ -55,6 +55,16 @@ inline int read_script_argument(int argc, char** argv, const char* program,
   return -1;
 }
 
+// Returns the exit status after the output: 1, with a message, when standard output could not
+// be written (a full disk or a closed pipe), else `status`.
+inline int finish_output(int status) {
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::fprintf(stderr, "error: writing the results to standard output failed\n");
+    return 1;
+  }
+  return status;
+}
+
 template <std::size_t PanelCount>
 class Figure {
  public:

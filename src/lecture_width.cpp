@@ -30,5 +30,5 @@ int main(int argc, char** argv) {
 
   const staticmlp::PlotOptions options = lecture::grid_options(
       "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)", "width.png");
-  return figure.write(script_path, options) ? 0 : 1;
+  return lecture::finish_output(figure.write(script_path, options) ? 0 : 1);
 }
