@@ -198,6 +198,11 @@ TEST_CASE("one-hidden-layer gradient matches the layer formulas") {
   CHECK(gradient_mismatches<OneHidden<float, 40, sm::Sigmoid, sm::Tanh>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 400, sm::Relu>>() == 0);
   CHECK(gradient_mismatches<OneHidden<double, 6, sm::LeakyRelu<1, 10>>>() == 0);
+  // Widths that fill a quarter or half of an AVX-512 vector, other output activations, double.
+  CHECK(gradient_mismatches<OneHidden<float, 4, sm::Relu, sm::Tanh>>() == 0);
+  CHECK(gradient_mismatches<OneHidden<float, 8, sm::LeakyRelu<>>>() == 0);
+  CHECK(gradient_mismatches<OneHidden<float, 8, sm::Sigmoid, sm::Sigmoid>>() == 0);
+  CHECK(gradient_mismatches<OneHidden<double, 4, sm::Tanh>>() == 0);
 }
 
 TEST_CASE("mini-batch fit uses the same gradient") {
