@@ -365,7 +365,7 @@ fuzz: ensure-fuzzer
 # BENCH_OPTIONS    passed to every bench run, for example --seconds 0.1 --repeats 5.
 BENCH_OPTIONS ?=
 BENCH_DIR := $(BUILD)/bench
-BENCH_DEPS := $(HEADERS) $(wildcard src/bench/*.hpp)
+BENCH_DEPS := $(HEADERS) $(wildcard src/bench/*.hpp) src/command_line.hpp
 EIGEN_INCLUDE := /usr/include/eigen3
 NATIVE_CXXFLAGS := -std=c++17 -O3 -march=native $(WARNINGS) -Iinclude $(EXTRA_CXXFLAGS)
 BENCH_PROGRAMS := $(BENCH_DIR)/bench-default $(BENCH_DIR)/bench-native

@@ -50,11 +50,14 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (std::strcmp(argv[i], "--dot") == 0) {
+      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+        std::fprintf(stderr, "error: --dot needs a file name, for example --dot graph.dot\n");
+        return 2;
+      }
       // A value starting with '-' is an option given by mistake, never a file name.
-      if (i + 1 >= argc || argv[i + 1][0] == '\0' || argv[i + 1][0] == '-') {
-        std::fprintf(stderr, "error: --dot needs a file name, for example --dot graph.dot%s%s%s\n",
-                     i + 1 < argc ? " (got '" : "", i + 1 < argc ? argv[i + 1] : "",
-                     i + 1 < argc ? "')" : "");
+      if (argv[i + 1][0] == '-') {
+        std::fprintf(stderr, "error: invalid file name '%s' for --dot: it starts with '-'\n",
+                     argv[i + 1]);
         return 2;
       }
       if (dot_path != nullptr) {

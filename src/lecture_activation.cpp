@@ -25,7 +25,8 @@ void print_kinks(const char* name, const Net& net) {
 int main(int argc, char** argv) {
   const char* script_path = nullptr;
   const int status =
-      lecture::read_script_argument(argc, argv, "lecture_activation", "plots/activation.gp", script_path);
+      command_line::read_script_argument(argc, argv, "lecture_activation", "plots/activation.gp", "",
+                                         script_path);
   if (status >= 0) {
     return status;
   }
@@ -55,5 +56,5 @@ int main(int argc, char** argv) {
       "Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh "
       "(MSE on the 100 training points)",
       "activation.png");
-  return lecture::finish_output(figure.write(script_path, options) ? 0 : 1);
+  return command_line::finish_output(figure.write(script_path, options) ? 0 : 1);
 }

@@ -7,7 +7,8 @@
 int main(int argc, char** argv) {
   const char* script_path = nullptr;
   const int status =
-      lecture::read_script_argument(argc, argv, "lecture_depth", "plots/depth.gp", script_path);
+      command_line::read_script_argument(argc, argv, "lecture_depth", "plots/depth.gp", "",
+                                         script_path);
   if (status >= 0) {
     return status;
   }
@@ -29,5 +30,5 @@ int main(int argc, char** argv) {
 
   const staticmlp::PlotOptions options = lecture::grid_options(
       "Depth: 0, 1, 2, 3 hidden layers of 4 ReLU units (MSE on the 100 training points)", "depth.png");
-  return lecture::finish_output(figure.write(script_path, options) ? 0 : 1);
+  return command_line::finish_output(figure.write(script_path, options) ? 0 : 1);
 }

@@ -7,11 +7,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
-#include <cstring>
 
 #include <staticmlp/io.hpp>
 #include <staticmlp/staticmlp.hpp>
 
+#include "command_line.hpp"
 #include "lecture_recipes.hpp"
 
 namespace lecture {
@@ -32,37 +32,6 @@ void print_parameter_breakdown(const char* name) {
                 Net::layer_parameter_counts[l]);
   }
   std::printf("\n");
-}
-
-// Reads the programs' one optional argument, where to write the gnuplot script. Returns -1 with
-// `script_path` set, or the exit status: 0 after --help, 2 for an option or an extra argument.
-// An argument starting with '-' is never taken for a file name.
-inline int read_script_argument(int argc, char** argv, const char* program,
-                                const char* default_path, const char*& script_path) {
-  const bool asks_help =
-      argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0);
-  if (asks_help || argc > 2 || (argc == 2 && (argv[1][0] == '-' || argv[1][0] == '\0'))) {
-    if (!asks_help) {
-      std::fprintf(stderr, "error: invalid argument '%s'\n", argc > 2 ? argv[2] : argv[1]);
-    }
-    std::fprintf(asks_help ? stdout : stderr,
-                 "usage: %s [SCRIPT.gp]\n"
-                 "  SCRIPT.gp  where to write the gnuplot script (default %s)\n",
-                 program, default_path);
-    return asks_help ? 0 : 2;
-  }
-  script_path = argc == 2 ? argv[1] : default_path;
-  return -1;
-}
-
-// Returns the exit status after the output: 1, with a message, when standard output could not
-// be written (a full disk or a closed pipe), else `status`.
-inline int finish_output(int status) {
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    std::fprintf(stderr, "error: writing the results to standard output failed\n");
-    return 1;
-  }
-  return status;
 }
 
 template <std::size_t PanelCount>

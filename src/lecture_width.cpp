@@ -8,7 +8,8 @@
 int main(int argc, char** argv) {
   const char* script_path = nullptr;
   const int status =
-      lecture::read_script_argument(argc, argv, "lecture_width", "plots/width.gp", script_path);
+      command_line::read_script_argument(argc, argv, "lecture_width", "plots/width.gp", "",
+                                         script_path);
   if (status >= 0) {
     return status;
   }
@@ -30,5 +31,5 @@ int main(int argc, char** argv) {
 
   const staticmlp::PlotOptions options = lecture::grid_options(
       "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)", "width.png");
-  return lecture::finish_output(figure.write(script_path, options) ? 0 : 1);
+  return command_line::finish_output(figure.write(script_path, options) ? 0 : 1);
 }

@@ -8,6 +8,7 @@
 #include <staticmlp/io.hpp>
 #include <staticmlp/staticmlp.hpp>
 
+#include "command_line.hpp"
 #include "sine_recipe.hpp"
 
 namespace sm = staticmlp;
@@ -40,19 +41,13 @@ static bool write_model_files(const Net& net, float training_mse, const std::str
 }
 
 int main(int argc, char** argv) {
-  const bool asks_help =
-      argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
-  if (asks_help || argc > 2 || (argc == 2 && (argv[1][0] == '-' || argv[1][0] == '\0'))) {
-    if (!asks_help) {
-      std::fprintf(stderr, "error: invalid argument '%s'\n", argc > 2 ? argv[2] : argv[1]);
-    }
-    std::fprintf(asks_help ? stdout : stderr,
-                 "usage: sine_demo [SCRIPT.gp]\n"
-                 "  SCRIPT.gp  where to write the gnuplot script (default plots/sine_relu.gp);\n"
-                 "             the model files go into the same folder\n");
-    return asks_help ? 0 : 2;
+  const char* script_path = nullptr;
+  const int status = command_line::read_script_argument(
+      argc, argv, "sine_demo", "plots/sine_relu.gp", "the model files go into the same folder",
+      script_path);
+  if (status >= 0) {
+    return status;
   }
-  const char* script_path = argc > 1 ? argv[1] : "plots/sine_relu.gp";
   std::printf("staticmlp demo: fit a 1-4-1 ReLU network to 100 points of sin((x + 0.5) 2 pi)\n");
   std::printf("quiz: a 1-4-1 MLP has %zu parameters\n", Net::parameter_count);
   std::printf("  layer 1: %zu weights + %zu biases = %zu\n", Net::widths[0] * Net::widths[1],
@@ -99,10 +94,5 @@ int main(int argc, char** argv) {
   if (!write_model_files(net, result.final_loss, script_path)) {
     return 1;
   }
-  // A full disk or a closed pipe must not pass for a complete run.
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    std::fprintf(stderr, "error: writing the results to standard output failed\n");
-    return 1;
-  }
-  return 0;
+  return command_line::finish_output(0);
 }

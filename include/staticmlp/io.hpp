@@ -1,7 +1,7 @@
 // The only engine header that touches files. AtomicFileSink writes to a new PATH.tmp (or
 // PATH.tmp1 to PATH.tmp9) and renames it over PATH on commit(), so a crash or an error never
 // leaves a half-written file and the old file stays until the new one is complete. PATH must be
-// absent or a regular file: the rename would replace a device, pipe or symbolic link there.
+// absent or a regular file, because the rename would replace a device, pipe or symbolic link.
 // StreamSink writes to a std::ostream.
 // write_file(path, writer) runs writer(sink) and commits only when it returns an ok Status.
 // FileSource and StreamSource are character sources (format.hpp) for a FILE* and a

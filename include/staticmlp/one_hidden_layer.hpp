@@ -235,10 +235,11 @@ struct OneHiddenLayer {
     }
   }
 
+  // `total` is the sum of squared errors so far, which the samples' errors are added to.
   template <std::size_t Lanes>
   static constexpr T accumulate_in_registers(const T* parameters, SampleView<T, 1, 1> samples,
                                              const std::uint32_t* order, std::size_t count, T scale,
-                                             T* gradient) {
+                                             T* gradient, T total = T(0)) {
     using L = Vector<T, Lanes>;
     constexpr std::size_t vectors_used = (hidden + Lanes - 1) / Lanes;
     constexpr std::size_t last_units = hidden - (vectors_used - 1) * Lanes;
@@ -263,7 +264,6 @@ struct OneHiddenLayer {
     }
     T output_bias_gradient = gradient[c];
 
-    T total = T(0);
     for (std::size_t s = 0; s < count; ++s) {
       const Sample<T, 1, 1>& sample = samples[order != nullptr ? order[s] : s];
       const T x = sample.input[0];
@@ -332,11 +332,7 @@ struct OneHiddenLayer {
                                        broadcast<V>(parameters[w + i]) * x);
         partial[i] = broadcast<V>(parameters[v + i]) * activations[i];
       }
-      for (std::size_t width = hidden / 2; width > 0; width /= 2) {
-        for (std::size_t g = 0; g < width; ++g) {
-          partial[g] = partial[g] + partial[g + width];
-        }
-      }
+      fold_partial_sums<hidden / 2>(partial);
       const V y = Output::value(broadcast<V>(parameters[c]) + partial[0]);
       const V error = y - target;
       const V dz = (T(2) * scale * (y - target)) * Output::derivative_from_output(y);
@@ -369,26 +365,15 @@ struct OneHiddenLayer {
       gradient[c] = output_bias_gradient;
     }
 
-    // The samples after the last whole block, as accumulate_in_registers() runs them.
-    using L = Vector<T, hidden>;
-    const L weights = load<L>(parameters + w);
-    const L biases = load<L>(parameters + b);
-    const L outer = load<L>(parameters + v);
-    for (; s < count; ++s) {
-      const Sample<T, 1, 1>& sample = samples[order != nullptr ? order[s] : s];
-      const T x = sample.input[0];
-      const L activations = Hidden::value(biases + weights * x);
-      const T y = Output::value(parameters[c] + fold_lanes(outer * activations));
-      const T error = y - sample.target[0];
-      total += error * error;
-      const T dz = (T(2) * scale * (y - sample.target[0])) * Output::derivative_from_output(y);
-      const L below = (outer * dz) * Hidden::derivative_from_output(activations);
-      store(gradient + v, load<L>(gradient + v) + dz * activations);
-      store(gradient + w, load<L>(gradient + w) + below * x);
-      store(gradient + b, load<L>(gradient + b) + below);
-      gradient[c] += dz;
+    if (s == count) {
+      return total;
     }
-    return total;
+    // The samples after the last whole block, one at a time.
+    const SampleView<T, 1, 1> rest =
+        order != nullptr ? samples : SampleView<T, 1, 1>(samples.data + s, count - s);
+    return accumulate_in_registers<run_time_lanes>(parameters, rest,
+                                                   order != nullptr ? order + s : nullptr,
+                                                   count - s, scale, gradient, total);
   }
 
   template <std::size_t Lanes>

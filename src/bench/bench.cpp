@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../command_line.hpp"
 #include "footprint.hpp"
 #include "run.hpp"
 
@@ -408,10 +409,5 @@ int main(int argc, char** argv) {
       print_footprint();
     }
   }
-  // A full disk or a closed pipe must not pass for a complete table.
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    std::fprintf(stderr, "error: writing the results to standard output failed\n");
-    return 1;
-  }
-  return 0;
+  return command_line::finish_output(0);
 }
