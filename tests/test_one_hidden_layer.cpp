@@ -268,13 +268,19 @@ TEST_CASE("one-hidden-layer sgd step follows its formula") {
 
 TEST_CASE("per-sample sgd epoch matches train_sample") {
   // Narrow widths run sgd_epoch() with the network in registers, padded for 5, 12 and 40 when
-  // the vectors are wider than 4 lanes; 400 runs it with one sweep of memory per sample.
+  // the vectors are wider than 4 lanes; wider ones sweep memory once per sample, with the
+  // output's partial sums in registers. 400 fills whole vectors; 88 and 100 leave a tail for
+  // narrower vectors; 24 has fewer whole vectors than partial-sum groups with 8 lanes.
   check_epoch_matches_train_sample<OneHidden<float, 4, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<float, 5, sm::Sigmoid>>();
   check_epoch_matches_train_sample<OneHidden<float, 12, sm::Relu, sm::Tanh>>();
+  check_epoch_matches_train_sample<OneHidden<float, 24, sm::Relu>>();
   check_epoch_matches_train_sample<OneHidden<float, 40, sm::LeakyRelu<>>>();
+  check_epoch_matches_train_sample<OneHidden<float, 88, sm::Tanh>>();
+  check_epoch_matches_train_sample<OneHidden<float, 100, sm::Sigmoid>>();
   check_epoch_matches_train_sample<OneHidden<float, 400, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<double, 8, sm::Tanh>>();
+  check_epoch_matches_train_sample<OneHidden<double, 100, sm::Tanh>>();
 }
 
 namespace {
