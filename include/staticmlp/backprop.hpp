@@ -572,10 +572,13 @@ constexpr typename Net::Scalar loss_and_gradient(
   }
   const T scale = T(1) / static_cast<T>(samples.size);
   T total = 0;
-  if constexpr (detail::sgd_epoch_fits_in_registers<Net>()) {
-    // The loop below with the network and the gradient in registers (one_hidden_layer.hpp).
-    total = detail::OneHiddenLayer<Net>::accumulate_samples(
-        net.parameters().data(), samples, nullptr, samples.size, scale, gradient.data());
+  if constexpr (detail::accumulates_in_kernel<Net>()) {
+    // The loop below in one sweep over the hidden units per sample, or with the network and the
+    // gradient in registers (one_hidden_layer.hpp).
+    total = detail::OneHiddenLayer<Net>::accumulate_samples(net.parameters().data(), samples,
+                                                            nullptr, samples.size, scale,
+                                                            gradient.data(),
+                                                            workspace.activations.data());
   } else {
     for (std::size_t s = 0; s < samples.size; ++s) {
       total += accumulate_gradient(net, samples[s], scale, gradient, workspace);

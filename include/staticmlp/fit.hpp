@@ -242,12 +242,12 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
         }
         const T scale = T(1) / static_cast<T>(count);
         T batch_loss = 0;
-        if constexpr (detail::sgd_epoch_fits_in_registers<Net>()) {
-          // The loop below with the network and the gradient in registers.
+        if constexpr (detail::accumulates_in_kernel<Net>()) {
+          // The loop below as one kernel (one_hidden_layer.hpp).
           const auto batch = shuffling ? samples : SampleView<T, 1, 1>(&samples[start], count);
           batch_loss = detail::OneHiddenLayer<Net>::accumulate_samples(
               net.parameters().data(), batch, shuffling ? order + start : nullptr, count, scale,
-              gradient.data());
+              gradient.data(), workspace.activations.data());
         } else {
           for (std::size_t s = start; s < start + count; ++s) {
             const std::size_t index = shuffling ? order[s] : s;

@@ -78,12 +78,16 @@ struct OneHiddenLayer {
   // h[i] = Hidden(b[i] + w[i] x) for every hidden unit; returns y = Output(c + sum_i v[i] h[i])
   // with the sum in dot()'s order, the same bits as Mlp::forward.
   static constexpr T forward(const T* parameters, T x, T* h) {
-    T partial[sum_lanes] = {};
-    if (is_constant_evaluated()) {
-      forward_range<1>(parameters, x, h, partial, 0);
-    } else {
-      forward_range<run_time_lanes>(parameters, x, h, partial, 0);
+    if constexpr (run_time_lanes > 1) {
+      if (!is_constant_evaluated()) {
+        const T sum = sweep_and_sum([&](auto lanes, std::size_t i) {
+          return forward_at<Vector<T, decltype(lanes)::value>>(parameters, x, h, i);
+        });
+        return Output::value(parameters[c] + sum);
+      }
     }
+    T partial[sum_lanes] = {};
+    forward_range<1>(parameters, x, h, partial, 0);
     fold_partial_sums<sum_lanes / 2>(partial);
     return Output::value(parameters[c] + partial[0]);
   }
@@ -147,21 +151,26 @@ struct OneHiddenLayer {
   }
 
   // Adds the gradient of `count` samples to `gradient` (samples[order[s]] for s < count, or
-  // samples[s] when order is null), with w, b, v and the gradient in registers: for each sample,
-  // forward() and accumulate() with dz = (2 scale (y - target)) Output'(y), with the bits of
-  // accumulate_gradient. Returns the sum of the samples' squared errors. Call it only when
-  // fits_in_registers holds.
+  // samples[s] when order is null): for each sample, forward() and accumulate() with
+  // dz = (2 scale (y - target)) Output'(y), with the bits of accumulate_gradient. Returns the
+  // sum of the samples' squared errors. Narrow networks stay in registers with their gradient;
+  // wide ones use `hidden_outputs` (hidden values) as the workspace of the sweeps. Targets
+  // without vectors call forward() and accumulate() themselves (accumulates_in_kernel()).
   static constexpr T accumulate_samples(const T* parameters, SampleView<T, 1, 1> samples,
                                         const std::uint32_t* order, std::size_t count, T scale,
-                                        T* gradient) {
+                                        T* gradient, T* hidden_outputs) {
     if (is_constant_evaluated()) {
       return accumulate_in_registers<1>(parameters, samples, order, count, scale, gradient);
     }
-    if constexpr (samples_across_lanes) {
+    if constexpr (!fits_in_registers) {
+      return accumulate_streaming(parameters, samples, order, count, scale, gradient,
+                                  hidden_outputs);
+    } else if constexpr (samples_across_lanes) {
       return accumulate_across_samples(parameters, samples, order, count, scale, gradient);
+    } else {
+      return accumulate_in_registers<run_time_lanes>(parameters, samples, order, count, scale,
+                                                     gradient);
     }
-    return accumulate_in_registers<run_time_lanes>(parameters, samples, order, count, scale,
-                                                   gradient);
   }
 
  private:
@@ -183,8 +192,12 @@ struct OneHiddenLayer {
       const T loss = error * error;
       const T g = scaled_output_delta(y, sample.target[0], learning_rate);
       if (s + 1 < samples.size) {
-        const T sum = update_forward_sweep(parameters, h, sample.input[0], g,
-                                           sample_at(s + 1).input[0]);
+        const T x = sample.input[0];
+        const T x_next = sample_at(s + 1).input[0];
+        const T sum = sweep_and_sum([&](auto lanes, std::size_t i) {
+          return update_forward_at<Vector<T, decltype(lanes)::value>>(parameters, h, x, g, x_next,
+                                                                      i);
+        });
         parameters[c] -= g;
         y = Output::value(parameters[c] + sum);
       } else {
@@ -201,13 +214,53 @@ struct OneHiddenLayer {
     return losses;
   }
 
-  // sgd_update_range() and then forward_range() at x_next in one sweep over the hidden units;
-  // returns the output's dot product in fold_partial_sums order. The partial sums of the whole
-  // vectors stay in registers, one vector per group of lanes. In memory, each vector's sum would
-  // wait for the previous store to reach the next load: 1-400-1 ReLU with AVX-512 ran at 9.5 M
-  // samples/s that way and runs at 11.1 M now. A width with a tail hands the sums on to
-  // update_forward_range() in memory.
-  static T update_forward_sweep(T* parameters, T* h, T x, T g, T x_next) {
+  // accumulate_samples() for layers too wide for registers: each sweep over the hidden units
+  // adds one sample's terms to the gradient and runs the next sample's forward pass.
+  static T accumulate_streaming(const T* parameters, SampleView<T, 1, 1> samples,
+                                const std::uint32_t* order, std::size_t count, T scale,
+                                T* gradient, T* h) {
+    T total = T(0);
+    if (count == 0) {
+      return total;
+    }
+    const auto sample_at = [&](std::size_t s) -> const Sample<T, 1, 1>& {
+      return samples[order != nullptr ? order[s] : s];
+    };
+    T y = forward(parameters, sample_at(0).input[0], h);
+    for (std::size_t s = 0; s < count; ++s) {
+      const Sample<T, 1, 1>& sample = sample_at(s);
+      const T error = y - sample.target[0];
+      total += error * error;
+      const T dz = (T(2) * scale * (y - sample.target[0])) * Output::derivative_from_output(y);
+      const T x = sample.input[0];
+      if (s + 1 < count) {
+        const T x_next = sample_at(s + 1).input[0];
+        const T sum = sweep_and_sum([&](auto lanes, std::size_t i) {
+          return accumulate_forward_at<Vector<T, decltype(lanes)::value>>(parameters, h, x, dz,
+                                                                          x_next, gradient, i);
+        });
+        y = Output::value(parameters[c] + sum);
+      } else {
+        accumulate_range<run_time_lanes>(parameters, h, x, dz, gradient, 0);
+      }
+      gradient[c] += dz;
+    }
+    return total;
+  }
+
+  // Lane counts as arguments of the unit steps below.
+  template <std::size_t Lanes>
+  using LaneCount = std::integral_constant<std::size_t, Lanes>;
+
+  // Runs unit_step over the hidden units and returns the sum of what it returns, the output's
+  // dot product, in fold_partial_sums order. unit_step(LaneCount<Lanes>{}, i) works on units i
+  // to i + Lanes - 1 and returns their terms as a Vector<T, Lanes>. Whole native vectors come
+  // first, and their partial sums stay in registers, one vector per group of lanes. In memory,
+  // each vector's sum would wait for the previous store to reach the next load: 1-400-1 ReLU
+  // Sgd with AVX-512 ran at 9.5 M samples/s that way and runs at 11.1 M now. A width with a tail
+  // hands the sums on to sweep_range() in memory.
+  template <class UnitStep>
+  [[gnu::always_inline]] static T sweep_and_sum(UnitStep unit_step) {
     constexpr std::size_t lanes = run_time_lanes;
     using L = Vector<T, lanes>;
     constexpr std::size_t groups = sum_lanes / lanes;
@@ -219,23 +272,22 @@ struct OneHiddenLayer {
     // where each is touched every 8th vector and no chain of loads and stores forms: at H = 400
     // that measured 1.15 M samples/s, and 0.82 M with the sums in registers.
     if constexpr (groups > 4) {
-      update_forward_range<lanes>(parameters, h, x, g, x_next, partial, 0);
+      sweep_range<lanes>(unit_step, partial, 0);
     } else {
       L sums[groups] = {};
       std::size_t k = 0;
 
       // The first vector of each group sets its partial sums, as dot() does.
       for (; k < groups && k < whole_vectors; ++k) {
-        sums[k] = update_forward_at<L>(parameters, h, x, g, x_next, k * lanes);
+        sums[k] = unit_step(LaneCount<lanes>{}, k * lanes);
       }
       for (; k + groups <= whole_vectors; k += groups) {
         for (std::size_t group = 0; group < groups; ++group) {
-          sums[group] =
-              sums[group] + update_forward_at<L>(parameters, h, x, g, x_next, (k + group) * lanes);
+          sums[group] = sums[group] + unit_step(LaneCount<lanes>{}, (k + group) * lanes);
         }
       }
       for (std::size_t group = 0; k < whole_vectors; ++k, ++group) {
-        sums[group] = sums[group] + update_forward_at<L>(parameters, h, x, g, x_next, k * lanes);
+        sums[group] = sums[group] + unit_step(LaneCount<lanes>{}, k * lanes);
       }
 
       if constexpr (whole_vectors * lanes == hidden && whole_vectors >= groups) {
@@ -245,16 +297,43 @@ struct OneHiddenLayer {
         store(partial + group * lanes, sums[group]);
       }
       if constexpr (lanes > 1) {
-        update_forward_range<lanes / 2>(parameters, h, x, g, x_next, partial,
-                                        whole_vectors * lanes);
+        sweep_range<lanes / 2>(unit_step, partial, whole_vectors * lanes);
       }
     }
     fold_partial_sums<sum_lanes / 2>(partial);
     return partial[0];
   }
 
-  // The sweep's work on the Lanes units from i: the Sgd update, then the next forward pass on
-  // the updated parameters. Returns the unit's terms of the output's dot product.
+  // unit_step on units [start, hidden), Lanes at a time while whole vectors fit, then with half
+  // as many lanes. Unit i adds its term to partial sum i mod sum_lanes.
+  template <std::size_t Lanes, class UnitStep>
+  static void sweep_range(UnitStep& unit_step, T* partial, std::size_t start) {
+    using L = Vector<T, Lanes>;
+    std::size_t i = start;
+    for (; i + Lanes <= hidden; i += Lanes) {
+      const L product = unit_step(LaneCount<Lanes>{}, i);
+      const std::size_t lane = i % sum_lanes;
+      if (i < sum_lanes) {
+        store(partial + lane, product);
+      } else {
+        store(partial + lane, load<L>(partial + lane) + product);
+      }
+    }
+    if constexpr (Lanes > 1) {
+      sweep_range<Lanes / 2>(unit_step, partial, i);
+    }
+  }
+
+  // forward_range()'s work on the Lanes units from i: h = Hidden(b + w x); returns v h.
+  template <class L>
+  [[gnu::always_inline]] static L forward_at(const T* parameters, T x, T* h, std::size_t i) {
+    const L activation = Hidden::value(load<L>(parameters + b + i) + load<L>(parameters + w + i) * x);
+    store(h + i, activation);
+    return load<L>(parameters + v + i) * activation;
+  }
+
+  // sgd_update_range()'s work on the Lanes units from i, then forward_at() at x_next on the
+  // updated parameters.
   template <class L>
   [[gnu::always_inline]] static L update_forward_at(T* parameters, T* h, T x, T g, T x_next,
                                                     std::size_t i) {
@@ -272,25 +351,19 @@ struct OneHiddenLayer {
     return updated_outer * next;
   }
 
-  // update_forward_at() on units [start, hidden), Lanes at a time while whole vectors fit, then
-  // with half as many lanes. Unit i adds to partial sum i mod sum_lanes.
-  template <std::size_t Lanes>
-  static void update_forward_range(T* parameters, T* h, T x, T g, T x_next, T* partial,
-                                   std::size_t start) {
-    using L = Vector<T, Lanes>;
-    std::size_t i = start;
-    for (; i + Lanes <= hidden; i += Lanes) {
-      const L product = update_forward_at<L>(parameters, h, x, g, x_next, i);
-      const std::size_t lane = i % sum_lanes;
-      if (i < sum_lanes) {
-        store(partial + lane, product);
-      } else {
-        store(partial + lane, load<L>(partial + lane) + product);
-      }
-    }
-    if constexpr (Lanes > 1) {
-      update_forward_range<Lanes / 2>(parameters, h, x, g, x_next, partial, i);
-    }
+  // accumulate_range()'s work on the Lanes units from i, then forward_at() at x_next.
+  template <class L>
+  [[gnu::always_inline]] static L accumulate_forward_at(const T* parameters, T* h, T x, T dz,
+                                                        T x_next, T* gradient, std::size_t i) {
+    const L activation = load<L>(h + i);
+    const L outer = load<L>(parameters + v + i);
+    const L below = (outer * dz) * Hidden::derivative_from_output(activation);
+    store(gradient + v + i, load<L>(gradient + v + i) + dz * activation);
+    store(gradient + w + i, load<L>(gradient + w + i) + below * x);
+    store(gradient + b + i, load<L>(gradient + b + i) + below);
+    const L next = Hidden::value(load<L>(parameters + b + i) + load<L>(parameters + w + i) * x_next);
+    store(h + i, next);
+    return outer * next;
   }
 
   // `total` is the sum of squared errors so far, which the samples' errors are added to.
@@ -642,12 +715,14 @@ struct OneHiddenLayer {
   }
 };
 
-// True when Net is 1-H-1 and OneHiddenLayer<Net>::sgd_epoch() and accumulate_samples() keep
-// it in registers.
+// True when Net is 1-H-1 and the gradient of a batch is best left to
+// OneHiddenLayer<Net>::accumulate_samples(): on targets with vectors. Without them, one call of
+// forward() and one of accumulate() per sample take less code, which matters more on a
+// microcontroller than the second pass over the parameters.
 template <class Net>
-constexpr bool sgd_epoch_fits_in_registers() {
+constexpr bool accumulates_in_kernel() {
   if constexpr (is_one_hidden_layer_v<Net>) {
-    return OneHiddenLayer<Net>::fits_in_registers;
+    return OneHiddenLayer<Net>::run_time_lanes > 1;
   } else {
     return false;
   }
