@@ -80,10 +80,7 @@ struct OneHiddenLayer {
   static constexpr T forward(const T* parameters, T x, T* h) {
     if constexpr (run_time_lanes > 1) {
       if (!is_constant_evaluated()) {
-        const T sum = sweep_and_sum([&](auto lanes, std::size_t i) {
-          return forward_at<Vector<T, decltype(lanes)::value>>(parameters, x, h, i);
-        });
-        return Output::value(parameters[c] + sum);
+        return Output::value(parameters[c] + sweep_and_sum<ForwardStep>(parameters, x, h));
       }
     }
     T partial[sum_lanes] = {};
@@ -194,10 +191,7 @@ struct OneHiddenLayer {
       if (s + 1 < samples.size) {
         const T x = sample.input[0];
         const T x_next = sample_at(s + 1).input[0];
-        const T sum = sweep_and_sum([&](auto lanes, std::size_t i) {
-          return update_forward_at<Vector<T, decltype(lanes)::value>>(parameters, h, x, g, x_next,
-                                                                      i);
-        });
+        const T sum = sweep_and_sum<UpdateForwardStep>(parameters, h, x, g, x_next);
         parameters[c] -= g;
         y = Output::value(parameters[c] + sum);
       } else {
@@ -235,10 +229,7 @@ struct OneHiddenLayer {
       const T x = sample.input[0];
       if (s + 1 < count) {
         const T x_next = sample_at(s + 1).input[0];
-        const T sum = sweep_and_sum([&](auto lanes, std::size_t i) {
-          return accumulate_forward_at<Vector<T, decltype(lanes)::value>>(parameters, h, x, dz,
-                                                                          x_next, gradient, i);
-        });
+        const T sum = sweep_and_sum<AccumulateForwardStep>(parameters, h, x, dz, x_next, gradient);
         y = Output::value(parameters[c] + sum);
       } else {
         accumulate_range<run_time_lanes>(parameters, h, x, dz, gradient, 0);
@@ -248,46 +239,47 @@ struct OneHiddenLayer {
     return total;
   }
 
-  // Lane counts as arguments of the unit steps below.
-  template <std::size_t Lanes>
-  using LaneCount = std::integral_constant<std::size_t, Lanes>;
-
-  // Runs unit_step over the hidden units and returns the sum of what it returns, the output's
-  // dot product, in fold_partial_sums order. unit_step(LaneCount<Lanes>{}, i) works on units i
-  // to i + Lanes - 1 and returns their terms as a Vector<T, Lanes>. Whole native vectors come
+  // Runs Step::at<L>(i, args...) over the hidden units and returns the sum of what it returns,
+  // the output's dot product, in fold_partial_sums order. Step::at works on units i to
+  // i + Lanes - 1 (L is Vector<T, Lanes>) and returns their terms. Whole native vectors come
   // first, and their partial sums stay in registers, one vector per group of lanes. In memory,
   // each vector's sum would wait for the previous store to reach the next load: 1-400-1 ReLU
   // Sgd with AVX-512 ran at 9.5 M samples/s that way and runs at 11.1 M now. A width with a tail
   // hands the sums on to sweep_range() in memory.
-  template <class UnitStep>
-  [[gnu::always_inline]] static T sweep_and_sum(UnitStep unit_step) {
+  template <class Step, class... Args>
+  [[gnu::always_inline]] static T sweep_and_sum(Args... args) {
     constexpr std::size_t lanes = run_time_lanes;
     using L = Vector<T, lanes>;
     constexpr std::size_t groups = sum_lanes / lanes;
     constexpr std::size_t whole_vectors = hidden / lanes;
-    T partial[sum_lanes] = {};
+    // Every unit sets or adds to its partial sum, so only the sums past the last unit need a
+    // zero. Zeroing all 32 each sample took a tenth of the SSE2 1-40-1 step.
+    T partial[sum_lanes];
+    for (std::size_t lane = hidden; lane < sum_lanes; ++lane) {
+      partial[lane] = T(0);
+    }
 
     // Up to 4 vectors of sums (AVX-512 and AVX2 for float) stay in registers. SSE2 would need 8
     // of its 16 registers and push tanh's temporaries to the stack, so it keeps them in memory,
     // where each is touched every 8th vector and no chain of loads and stores forms: at H = 400
     // that measured 1.15 M samples/s, and 0.82 M with the sums in registers.
     if constexpr (groups > 4) {
-      sweep_range<lanes>(unit_step, partial, 0);
+      sweep_range<lanes, Step>(partial, 0, args...);
     } else {
       L sums[groups] = {};
       std::size_t k = 0;
 
       // The first vector of each group sets its partial sums, as dot() does.
       for (; k < groups && k < whole_vectors; ++k) {
-        sums[k] = unit_step(LaneCount<lanes>{}, k * lanes);
+        sums[k] = Step::template at<L>(k * lanes, args...);
       }
       for (; k + groups <= whole_vectors; k += groups) {
         for (std::size_t group = 0; group < groups; ++group) {
-          sums[group] = sums[group] + unit_step(LaneCount<lanes>{}, (k + group) * lanes);
+          sums[group] = sums[group] + Step::template at<L>((k + group) * lanes, args...);
         }
       }
       for (std::size_t group = 0; k < whole_vectors; ++k, ++group) {
-        sums[group] = sums[group] + unit_step(LaneCount<lanes>{}, k * lanes);
+        sums[group] = sums[group] + Step::template at<L>(k * lanes, args...);
       }
 
       if constexpr (whole_vectors * lanes == hidden && whole_vectors >= groups) {
@@ -297,21 +289,23 @@ struct OneHiddenLayer {
         store(partial + group * lanes, sums[group]);
       }
       if constexpr (lanes > 1) {
-        sweep_range<lanes / 2>(unit_step, partial, whole_vectors * lanes);
+        sweep_range<lanes / 2, Step>(partial, whole_vectors * lanes, args...);
       }
     }
     fold_partial_sums<sum_lanes / 2>(partial);
     return partial[0];
   }
 
-  // unit_step on units [start, hidden), Lanes at a time while whole vectors fit, then with half
-  // as many lanes. Unit i adds its term to partial sum i mod sum_lanes.
-  template <std::size_t Lanes, class UnitStep>
-  static void sweep_range(UnitStep& unit_step, T* partial, std::size_t start) {
+  // Step::at on units [start, hidden), Lanes at a time while whole vectors fit, then with half
+  // as many lanes. Unit i adds its term to partial sum i mod sum_lanes. The arguments come as
+  // values: a lambda capturing them, built on the stack with scalar stores and read back as one
+  // vector, stalled each call and cost SSE2 a tenth at H = 40.
+  template <std::size_t Lanes, class Step, class... Args>
+  static void sweep_range(T* partial, std::size_t start, Args... args) {
     using L = Vector<T, Lanes>;
     std::size_t i = start;
     for (; i + Lanes <= hidden; i += Lanes) {
-      const L product = unit_step(LaneCount<Lanes>{}, i);
+      const L product = Step::template at<L>(i, args...);
       const std::size_t lane = i % sum_lanes;
       if (i < sum_lanes) {
         store(partial + lane, product);
@@ -320,51 +314,58 @@ struct OneHiddenLayer {
       }
     }
     if constexpr (Lanes > 1) {
-      sweep_range<Lanes / 2>(unit_step, partial, i);
+      sweep_range<Lanes / 2, Step>(partial, i, args...);
     }
   }
 
-  // forward_range()'s work on the Lanes units from i: h = Hidden(b + w x); returns v h.
-  template <class L>
-  [[gnu::always_inline]] static L forward_at(const T* parameters, T x, T* h, std::size_t i) {
-    const L activation = Hidden::value(load<L>(parameters + b + i) + load<L>(parameters + w + i) * x);
-    store(h + i, activation);
-    return load<L>(parameters + v + i) * activation;
-  }
+  // The steps of the sweeps, on the units from i.
+  // forward_range()'s work: h = Hidden(b + w x); returns v h.
+  struct ForwardStep {
+    template <class L>
+    [[gnu::always_inline]] static L at(std::size_t i, const T* parameters, T x, T* h) {
+      const L activation =
+          Hidden::value(load<L>(parameters + b + i) + load<L>(parameters + w + i) * x);
+      store(h + i, activation);
+      return load<L>(parameters + v + i) * activation;
+    }
+  };
 
-  // sgd_update_range()'s work on the Lanes units from i, then forward_at() at x_next on the
-  // updated parameters.
-  template <class L>
-  [[gnu::always_inline]] static L update_forward_at(T* parameters, T* h, T x, T g, T x_next,
-                                                    std::size_t i) {
-    const L activation = load<L>(h + i);
-    const L weight = load<L>(parameters + v + i);
-    const L q = weight * Hidden::derivative_from_output(activation);
-    const L updated_outer = weight - g * activation;
-    const L updated_weight = load<L>(parameters + w + i) - g * (q * x);
-    const L updated_bias = load<L>(parameters + b + i) - g * q;
-    store(parameters + v + i, updated_outer);
-    store(parameters + w + i, updated_weight);
-    store(parameters + b + i, updated_bias);
-    const L next = Hidden::value(updated_bias + updated_weight * x_next);
-    store(h + i, next);
-    return updated_outer * next;
-  }
+  // sgd_update_range()'s work, then ForwardStep at x_next on the updated parameters.
+  struct UpdateForwardStep {
+    template <class L>
+    [[gnu::always_inline]] static L at(std::size_t i, T* parameters, T* h, T x, T g, T x_next) {
+      const L activation = load<L>(h + i);
+      const L weight = load<L>(parameters + v + i);
+      const L q = weight * Hidden::derivative_from_output(activation);
+      const L updated_outer = weight - g * activation;
+      const L updated_weight = load<L>(parameters + w + i) - g * (q * x);
+      const L updated_bias = load<L>(parameters + b + i) - g * q;
+      store(parameters + v + i, updated_outer);
+      store(parameters + w + i, updated_weight);
+      store(parameters + b + i, updated_bias);
+      const L next = Hidden::value(updated_bias + updated_weight * x_next);
+      store(h + i, next);
+      return updated_outer * next;
+    }
+  };
 
-  // accumulate_range()'s work on the Lanes units from i, then forward_at() at x_next.
-  template <class L>
-  [[gnu::always_inline]] static L accumulate_forward_at(const T* parameters, T* h, T x, T dz,
-                                                        T x_next, T* gradient, std::size_t i) {
-    const L activation = load<L>(h + i);
-    const L outer = load<L>(parameters + v + i);
-    const L below = (outer * dz) * Hidden::derivative_from_output(activation);
-    store(gradient + v + i, load<L>(gradient + v + i) + dz * activation);
-    store(gradient + w + i, load<L>(gradient + w + i) + below * x);
-    store(gradient + b + i, load<L>(gradient + b + i) + below);
-    const L next = Hidden::value(load<L>(parameters + b + i) + load<L>(parameters + w + i) * x_next);
-    store(h + i, next);
-    return outer * next;
-  }
+  // accumulate_range()'s work, then ForwardStep at x_next.
+  struct AccumulateForwardStep {
+    template <class L>
+    [[gnu::always_inline]] static L at(std::size_t i, const T* parameters, T* h, T x, T dz,
+                                       T x_next, T* gradient) {
+      const L activation = load<L>(h + i);
+      const L outer = load<L>(parameters + v + i);
+      const L below = (outer * dz) * Hidden::derivative_from_output(activation);
+      store(gradient + v + i, load<L>(gradient + v + i) + dz * activation);
+      store(gradient + w + i, load<L>(gradient + w + i) + below * x);
+      store(gradient + b + i, load<L>(gradient + b + i) + below);
+      const L next =
+          Hidden::value(load<L>(parameters + b + i) + load<L>(parameters + w + i) * x_next);
+      store(h + i, next);
+      return outer * next;
+    }
+  };
 
   // `total` is the sum of squared errors so far, which the samples' errors are added to.
   template <std::size_t Lanes>

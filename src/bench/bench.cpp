@@ -390,14 +390,19 @@ int main(int argc, char** argv) {
 
   const std::vector<Config> configs =
       options.single_run ? std::vector<Config>{options.config} : standard_configs();
-  const std::string staticmlp_name = std::string("staticmlp/") + BENCH_FLAGS;
+  // The CSV has no precision column, so double rows say so in their implementation's name.
+  const char* precision_suffix =
+      options.config.precision == Precision::float64 ? "/double" : "";
+  const std::string staticmlp_name = std::string("staticmlp/") + BENCH_FLAGS + precision_suffix;
+  const std::string eigen_row_name =
+      eigen_name() != nullptr ? std::string(eigen_name()) + precision_suffix : std::string();
   for (const Config& config : configs) {
     Row row;
     if (measure(staticmlp_name.c_str(), train_staticmlp, config, options, row)) {
       print_row(row, options);
     }
     if (options.eigen && eigen_name() != nullptr &&
-        measure(eigen_name(), train_eigen, config, options, row)) {
+        measure(eigen_row_name.c_str(), train_eigen, config, options, row)) {
       print_row(row, options);
     }
   }
