@@ -397,3 +397,46 @@ TEST_CASE("divergence factor must be zero or at least one") {
   options.epochs = 3;
   CHECK(sm::fit(net, sgd, sine, options).ok());
 }
+
+namespace {
+// Fits until the loss diverges, then replays result.epochs epochs from the same start: the
+// replay must give the bits fit() left in the network, so epochs counts exactly the updates
+// the restored network holds. Returns result.epochs; 0 would mean the start was restored.
+template <class Net>
+std::size_t epochs_after_divergence(std::size_t batch_size, float learning_rate) {
+  const auto data = sm::sine_dataset<float, 50>();
+  const Net start = sm::initialized<Net>(3);
+  Net net = start;
+  sm::Sgd<Net> sgd(learning_rate);
+  sm::FitOptions<float> options;
+  options.epochs = 500;
+  options.batch_size = batch_size;
+  const auto result = sm::fit(net, sgd, data, options);
+  INFO(sm::describe(result.status).c_str());
+  REQUIRE(result.status.code == sm::StatusCode::loss_diverged);
+  // status.index is the failing epoch, whose updates are never kept.
+  REQUIRE(result.epochs < result.status.index);
+
+  Net replay = start;
+  sm::Sgd<Net> replay_sgd(learning_rate);
+  options.epochs = result.epochs;
+  if (result.epochs > 0) {
+    REQUIRE(sm::fit(replay, replay_sgd, data, options).ok());
+  }
+  std::size_t mismatches = 0;
+  for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+    mismatches += test_support::same_bits(replay.parameters()[i], net.parameters()[i]) ? 0 : 1;
+  }
+  CHECK(mismatches == 0);
+  return result.epochs;
+}
+}  // namespace
+
+TEST_CASE("after a failure, epochs counts the updates the network keeps") {
+  using Wide = sm::Mlp<float, 1, sm::Dense<24, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+  // Full batch at 0.8 diverges in epoch 18 and keeps 16 epochs, the last with a good loss. It
+  // used to report 17, one update more than the network held. Mini-batches of 7 at 0.65 diverge
+  // in epoch 2. There even the epoch's start fails, so fit() restores the start: 0 epochs.
+  CHECK(epochs_after_divergence<Wide>(sm::full_batch, 0.8f) == 16);
+  CHECK(epochs_after_divergence<Wide>(7, 0.65f) == 0);
+}

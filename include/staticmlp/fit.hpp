@@ -43,7 +43,8 @@ struct FitOptions {
 template <class T>
 struct [[nodiscard]] FitResult {
   Status status{};
-  // Epochs whose updates were applied.
+  // Epochs whose updates the network holds on return. After a failure, those of the state
+  // fit() restored: fewer than the epochs run, and 0 when it restored its starting state.
   std::size_t epochs = 0;
   // MSE before the first update.
   T initial_loss = T(0);
@@ -155,6 +156,8 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   // other modes keep the epoch's start, whose loss fail() measures before trusting it.
   Net good_net = net;
   Optimizer good_optimizer = optimizer;
+  // Epochs whose updates good_net holds.
+  std::size_t good_epochs = 0;
   // The state fit() started from: its loss is finite and below the divergence limit.
   const Net initial_net = net;
   const Optimizer initial_optimizer = optimizer;
@@ -167,10 +170,12 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   const auto fail = [&](StatusCode code, std::size_t epoch, T loss) {
     net = good_net;
     optimizer = good_optimizer;
+    result.epochs = good_epochs;
     T restored_loss = mean_squared_error(net, samples);
     if (is_bad(restored_loss) || !all_finite(net.parameters())) {
       net = initial_net;
       optimizer = initial_optimizer;
+      result.epochs = 0;
       restored_loss = result.initial_loss;
     }
     result.status = make_status(code, epoch, static_cast<double>(loss));
@@ -191,6 +196,7 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       }
       good_net = net;
       good_optimizer = optimizer;
+      good_epochs = epoch - 1;
       if (epoch_loss <= options.target_loss) {
         result.reached_target = true;
         break;
@@ -202,6 +208,7 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       }
       good_net = net;
       good_optimizer = optimizer;
+      good_epochs = epoch - 1;
       if (shuffling) {
         shuffle(order, n, generator);
       }
