@@ -558,7 +558,9 @@ constexpr typename Net::Scalar mean_squared_error(
 }
 
 // Sets `gradient` to the gradient of the MSE over `samples` and returns the MSE.
-// An empty view gives a zero gradient and a NaN loss.
+// An empty view gives a zero gradient and a NaN loss. The samples are not checked: an infinite
+// input into tanh or sigmoid saturates to a finite loss, while its weight's gradient is NaN
+// (0 times infinity). check_samples<Net>() in fit.hpp, which fit() calls, names such a value.
 template <class Net>
 constexpr typename Net::Scalar loss_and_gradient(
     const Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
