@@ -2196,6 +2196,7 @@ set grid lc rgb '#dddddd'
 set key top right box opaque
 set style line 1 lc rgb '#1f77b4' pt 6 ps 0.8
 set style line 2 lc rgb '#d62728' lw 2
+set rmargin 4
 set multiplot layout 2,2 title 'Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh (MSE on the 100 training points)' font 'sans,15'
 set title 'ReLU 1-4-1: 13 parameters, MSE 0.000857'
 plot $points0 using 1:2 with points ls 1 title 'training data', \

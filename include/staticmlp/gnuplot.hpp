@@ -193,6 +193,9 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
                       "set style line 2 lc rgb '#d62728' lw 2\n") &&
            stored;
   if (panel_count > 1) {
+    // A panel title wider than its plot is centred over it and would run off the right edge
+    // of the figure in the right-hand column.
+    stored = write_text(sink, "set rmargin 4\n") && stored;
     stored = write_text(sink, "set multiplot layout ") && write_number(sink, options.rows) &&
              write_text(sink, ",") && write_number(sink, options.columns) &&
              write_text(sink, " title ") && write_quoted(sink, options.title) &&
