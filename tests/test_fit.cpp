@@ -399,9 +399,10 @@ TEST_CASE("divergence factor must be zero or at least one") {
 }
 
 namespace {
-// Fits until the loss diverges, then replays result.epochs epochs from the same start: the
-// replay must give the bits fit() left in the network, so epochs counts exactly the updates
-// the restored network holds. Returns result.epochs; 0 would mean the start was restored.
+// Fits until the loss diverges, then replays result.epochs epochs from the same start. The
+// replay must give the bits fit() left in the network, so that epochs counts exactly the
+// updates the restored network contains. Returns result.epochs, which is 0 when fit() restored
+// the start.
 template <class Net>
 std::size_t epochs_after_divergence(std::size_t batch_size, float learning_rate) {
   const auto data = sm::sine_dataset<float, 50>();
@@ -432,11 +433,11 @@ std::size_t epochs_after_divergence(std::size_t batch_size, float learning_rate)
 }
 }  // namespace
 
-TEST_CASE("after a failure, epochs counts the updates the network keeps") {
+TEST_CASE("fit epochs after divergence") {
   using Wide = sm::Mlp<float, 1, sm::Dense<24, sm::Tanh>, sm::Dense<1, sm::Identity>>;
-  // Full batch at 0.8 diverges in epoch 18 and keeps 16 epochs, the last with a good loss. It
-  // used to report 17, one update more than the network held. Mini-batches of 7 at 0.65 diverge
-  // in epoch 2. There even the epoch's start fails, so fit() restores the start: 0 epochs.
+  // Full batch at 0.8 diverges in epoch 18 and keeps 16 epochs, the last with a good loss (a
+  // count of 17 would be one update more than the network contains). Mini-batches of 7 at 0.65
+  // diverge in epoch 2, where even the epoch's start fails, so fit() restores the start.
   CHECK(epochs_after_divergence<Wide>(sm::full_batch, 0.8f) == 16);
   CHECK(epochs_after_divergence<Wide>(7, 0.65f) == 0);
 }

@@ -220,7 +220,7 @@ std::size_t minibatch_mismatches() {
   const auto data = sm::sine_dataset<T, 21>();
   Net fitted = spread_network<Net>(6);
   Net stepped = fitted;
-  // 0.1 for 4 units; the output sums `hidden` terms, so a stable rate shrinks with the width.
+  // The output sums `hidden` terms, so a stable rate shrinks with the width (0.1 for 4 units).
   const T learning_rate = T(0.4) / static_cast<T>(Net::widths[1]);
   sm::Sgd<Net> fit_optimizer(learning_rate);
   sm::Sgd<Net> step_optimizer(learning_rate);
@@ -259,8 +259,8 @@ std::size_t minibatch_mismatches() {
 }  // namespace
 
 TEST_CASE("mini-batch fit uses the same gradient") {
-  // fit() takes each batch in its shuffled order: 1-4-1 in registers, 1-100-1 and 1-400-1 in
-  // one sweep of memory per sample.
+  // fit() takes each batch in its shuffled order. 1-4-1 stays in registers, while 1-100-1 and
+  // 1-400-1 sweep memory once per sample.
   CHECK(minibatch_mismatches<OneHidden<float, 4, sm::Sigmoid>>() == 0);
   CHECK(minibatch_mismatches<OneHidden<float, 100, sm::Tanh>>() == 0);
   CHECK(minibatch_mismatches<OneHidden<float, 400, sm::Relu>>() == 0);
@@ -288,9 +288,9 @@ TEST_CASE("one-hidden-layer sgd step follows its formula") {
 
 TEST_CASE("per-sample sgd epoch matches train_sample") {
   // Narrow widths run sgd_epoch() with the network in registers, padded for 5, 12 and 40 when
-  // the vectors are wider than 4 lanes; wider ones sweep memory once per sample, with the
-  // output's partial sums in registers. 400 fills whole vectors; 88 and 100 leave a tail for
-  // narrower vectors; 24 has fewer whole vectors than partial-sum groups with 8 lanes.
+  // the vectors are wider than 4 lanes. Wider ones sweep memory once per sample, with the
+  // output's partial sums in registers. 400 fills whole vectors, 88 and 100 leave a tail for
+  // narrower vectors, and 24 has fewer whole vectors than partial-sum groups with 8 lanes.
   check_epoch_matches_train_sample<OneHidden<float, 4, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<float, 5, sm::Sigmoid>>();
   check_epoch_matches_train_sample<OneHidden<float, 12, sm::Relu, sm::Tanh>>();

@@ -43,8 +43,8 @@ struct FitOptions {
 template <class T>
 struct [[nodiscard]] FitResult {
   Status status{};
-  // Epochs whose updates the network holds on return. After a failure, those of the state
-  // fit() restored: fewer than the epochs run, and 0 when it restored its starting state.
+  // Number of epochs whose updates the returned network contains. After a failure this counts
+  // the epochs of the restored state, which is 0 when fit() restored its starting state.
   std::size_t epochs = 0;
   // MSE before the first update.
   T initial_loss = T(0);
@@ -156,7 +156,7 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   // other modes keep the epoch's start, whose loss fail() measures before trusting it.
   Net good_net = net;
   Optimizer good_optimizer = optimizer;
-  // Epochs whose updates good_net holds.
+  // Number of epochs whose updates good_net contains.
   std::size_t good_epochs = 0;
   // The state fit() started from: its loss is finite and below the divergence limit.
   const Net initial_net = net;

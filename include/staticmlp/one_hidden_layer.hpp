@@ -66,7 +66,7 @@ struct OneHiddenLayer {
       run_time_lanes >= 4 && vectors <= (vector_bytes == 64 ? 5 : 1);
   // True when accumulate_samples() puts samples across the lanes instead of hidden units: a
   // layer of 4 units, the lecture's, in a native vector of 16 lanes (AVX-512). Per sample, tanh
-  // then takes a quarter of a vector call instead of a whole one. With AVX2's 8 lanes it ran
+  // then takes a quarter of a vector call instead of a whole one. With AVX2's 8 lanes this was
   // slower than one sample per vector (125 M against 135 M samples/s), so it needs 16.
   static constexpr bool samples_across_lanes =
       fits_in_registers && hidden == 4 && sum_lanes == hidden && native_lanes<T> == 16;
@@ -84,8 +84,9 @@ struct OneHiddenLayer {
         return Output::value(parameters[c] + sweep_and_sum<ForwardStep>(parameters, x, h));
       }
     }
+    // Constant evaluation and targets without vectors take one unit at a time.
     T partial[sum_lanes] = {};
-    forward_range<1>(parameters, x, h, partial, 0);
+    sweep_range<1, ForwardStep>(partial, 0, parameters, x, h);
     fold_partial_sums<sum_lanes / 2>(partial);
     return Output::value(parameters[c] + partial[0]);
   }
@@ -151,9 +152,9 @@ struct OneHiddenLayer {
   // Adds the gradient of `count` samples to `gradient` (samples[order[s]] for s < count, or
   // samples[s] when order is null): for each sample, forward() and accumulate() with
   // dz = (2 scale (y - target)) Output'(y), with the bits of accumulate_gradient. Returns the
-  // sum of the samples' squared errors. Narrow networks stay in registers with their gradient;
-  // wide ones use `hidden_outputs` (hidden values) as the workspace of the sweeps. Targets
-  // without vectors call forward() and accumulate() themselves (accumulates_in_kernel()).
+  // sum of the samples' squared errors. Narrow networks stay in registers with their gradient.
+  // Wide ones use `hidden_outputs` (hidden values) as the workspace of the sweeps. Targets
+  // without vectors call forward() and accumulate() themselves (see accumulates_in_kernel()).
   static constexpr T accumulate_samples(const T* parameters, SampleView<T, 1, 1> samples,
                                         const std::uint32_t* order, std::size_t count, T scale,
                                         T* gradient, T* hidden_outputs) {
@@ -240,13 +241,13 @@ struct OneHiddenLayer {
     return total;
   }
 
-  // Runs Step::at<L>(i, args...) over the hidden units and returns the sum of what it returns,
-  // the output's dot product, in fold_partial_sums order. Step::at works on units i to
-  // i + Lanes - 1 (L is Vector<T, Lanes>) and returns their terms. Whole native vectors come
-  // first, and their partial sums stay in registers, one vector per group of lanes. In memory,
-  // each vector's sum would wait for the previous store to reach the next load: 1-400-1 ReLU
-  // Sgd with AVX-512 ran at 9.5 M samples/s that way and runs at 11.1 M now. A width with a tail
-  // hands the sums on to sweep_range() in memory.
+  // Runs Step::at<L>(i, args...) over the hidden units and returns the output's dot product, the
+  // sum of its results, in fold_partial_sums order. Step::at works on units i to i + Lanes - 1
+  // (L is Vector<T, Lanes>) and returns their terms. The partial sums of the whole native
+  // vectors stay in registers, one vector per group of lanes. In memory, each vector's sum would
+  // wait for the previous store to reach the next load: 1-400-1 ReLU Sgd with AVX-512 measured
+  // 9.5 M samples/s that way and 11.1 M in registers. A width with a tail hands the sums on to
+  // sweep_range() in memory.
   template <class Step, class... Args>
   [[gnu::always_inline]] static T sweep_and_sum(Args... args) {
     constexpr std::size_t lanes = run_time_lanes;
@@ -261,9 +262,9 @@ struct OneHiddenLayer {
     }
 
     // Up to 4 vectors of sums (AVX-512 and AVX2 for float) stay in registers. SSE2 would need 8
-    // of its 16 registers and push tanh's temporaries to the stack, so it keeps them in memory,
-    // where each is touched every 8th vector and no chain of loads and stores forms: at H = 400
-    // that measured 1.15 M samples/s, and 0.82 M with the sums in registers.
+    // of its 16 registers and push tanh's temporaries to the stack, so it keeps the sums in
+    // memory. Each is touched every 8th vector there, so no chain of loads and stores forms. At
+    // H = 400 that measured 1.15 M samples/s, against 0.82 M with the sums in registers.
     if constexpr (groups > 4) {
       sweep_range<lanes, Step>(partial, 0, args...);
     } else {
@@ -297,12 +298,13 @@ struct OneHiddenLayer {
     return partial[0];
   }
 
-  // Step::at on units [start, hidden), Lanes at a time while whole vectors fit, then with half
-  // as many lanes. Unit i adds its term to partial sum i mod sum_lanes. The arguments come as
-  // values: a lambda capturing them, built on the stack with scalar stores and read back as one
-  // vector, stalled each call and cost SSE2 a tenth at H = 40.
+  // Runs Step::at on units [start, hidden), Lanes at a time while whole vectors fit, then with
+  // half as many lanes. Unit i adds its term to partial sum i mod sum_lanes, and the first unit
+  // of each sum sets it, as dot() does. The arguments are passed as values because a lambda
+  // capturing them was built on the stack with scalar stores and read back as one vector, which
+  // stalled every call and cost the SSE2 1-40-1 step a tenth.
   template <std::size_t Lanes, class Step, class... Args>
-  static void sweep_range(T* partial, std::size_t start, Args... args) {
+  static constexpr void sweep_range(T* partial, std::size_t start, Args... args) {
     using L = Vector<T, Lanes>;
     std::size_t i = start;
     for (; i + Lanes <= hidden; i += Lanes) {
@@ -319,11 +321,11 @@ struct OneHiddenLayer {
     }
   }
 
-  // The steps of the sweeps, on the units from i.
-  // forward_range()'s work: h = Hidden(b + w x); returns v h.
+  // The forward pass on the units from i: h = Hidden(b + w x). Returns v h.
   struct ForwardStep {
     template <class L>
-    [[gnu::always_inline]] static L at(std::size_t i, const T* parameters, T x, T* h) {
+    [[gnu::always_inline]] static constexpr L at(std::size_t i, const T* parameters, T x,
+                                                 T* h) {
       const L activation =
           Hidden::value(load<L>(parameters + b + i) + load<L>(parameters + w + i) * x);
       store(h + i, activation);
@@ -331,7 +333,8 @@ struct OneHiddenLayer {
     }
   };
 
-  // sgd_update_range()'s work, then ForwardStep at x_next on the updated parameters.
+  // The Sgd update of sgd_update_range() on the units from i, then ForwardStep at x_next on the
+  // updated parameters.
   struct UpdateForwardStep {
     template <class L>
     [[gnu::always_inline]] static L at(std::size_t i, T* parameters, T* h, T x, T g, T x_next) {
@@ -350,7 +353,7 @@ struct OneHiddenLayer {
     }
   };
 
-  // accumulate_range()'s work, then ForwardStep at x_next.
+  // The gradient terms of accumulate_range() on the units from i, then ForwardStep at x_next.
   struct AccumulateForwardStep {
     template <class L>
     [[gnu::always_inline]] static L at(std::size_t i, const T* parameters, T* h, T x, T dz,
@@ -636,31 +639,6 @@ struct OneHiddenLayer {
     }
   }
 
-  // Sweeps units [start, hidden) with vectors of Lanes lanes while whole vectors fit, then
-  // hands the rest to half as many lanes, down to scalars. Unit i adds to partial sum
-  // i mod sum_lanes; the first unit of each partial sum sets it instead, as dot() does.
-  template <std::size_t Lanes>
-  static constexpr void forward_range(const T* parameters, T x, T* h, T* partial,
-                                      std::size_t start) {
-    using L = Vector<T, Lanes>;
-    std::size_t i = start;
-    for (; i + Lanes <= hidden; i += Lanes) {
-      const L z = load<L>(parameters + b + i) + load<L>(parameters + w + i) * x;
-      const L activation = Hidden::value(z);
-      store(h + i, activation);
-      const L product = load<L>(parameters + v + i) * activation;
-      const std::size_t lane = i % sum_lanes;
-      if (i < sum_lanes) {
-        store(partial + lane, product);
-      } else {
-        store(partial + lane, load<L>(partial + lane) + product);
-      }
-    }
-    if constexpr (Lanes > 1) {
-      forward_range<Lanes / 2>(parameters, x, h, partial, i);
-    }
-  }
-
   template <std::size_t Lanes>
   static constexpr void sgd_update_range(T* parameters, const T* h, T x, T g, std::size_t start) {
     using L = Vector<T, Lanes>;
@@ -717,10 +695,10 @@ struct OneHiddenLayer {
   }
 };
 
-// True when Net is 1-H-1 and the gradient of a batch is best left to
-// OneHiddenLayer<Net>::accumulate_samples(): on targets with vectors. Without them, one call of
-// forward() and one of accumulate() per sample take less code, which matters more on a
-// microcontroller than the second pass over the parameters.
+// True when Net is 1-H-1 and the target has vectors, so that the gradient of a batch goes to
+// OneHiddenLayer<Net>::accumulate_samples(). Without vectors, one call of forward() and one of
+// accumulate() per sample take less code, which matters more on a microcontroller than the
+// second pass over the parameters.
 template <class Net>
 constexpr bool accumulates_in_kernel() {
   if constexpr (is_one_hidden_layer_v<Net>) {

@@ -390,7 +390,7 @@ int main(int argc, char** argv) {
 
   const std::vector<Config> configs =
       options.single_run ? std::vector<Config>{options.config} : standard_configs();
-  // The CSV has no precision column, so double rows say so in their implementation's name.
+  // The CSV has no precision column, so the implementation name of double rows ends in /double.
   const char* precision_suffix =
       options.config.precision == Precision::float64 ? "/double" : "";
   const std::string staticmlp_name = std::string("staticmlp/") + BENCH_FLAGS + precision_suffix;
