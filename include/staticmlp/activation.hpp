@@ -20,15 +20,15 @@ struct Identity {
   static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "identity";
   template <class T>
-  [[gnu::always_inline]] static constexpr T value(T x) {
+  [[gnu::always_inline]] static constexpr T value(const T& x) {
     return x;
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative(T) {
+  [[gnu::always_inline]] static constexpr T derivative(const T&) {
     return detail::broadcast<T>(1);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative_from_output(T) {
+  [[gnu::always_inline]] static constexpr T derivative_from_output(const T&) {
     return detail::broadcast<T>(1);
   }
 };
@@ -43,21 +43,21 @@ struct Relu {
   // A NaN input passes through, because NaN <= 0 is false, so that bad data or weights cannot
   // hide behind a zero.
   template <class T>
-  [[gnu::always_inline]] static constexpr T value(T x) {
+  [[gnu::always_inline]] static constexpr T value(const T& x) {
     return detail::select(detail::mask_not_positive(x), detail::broadcast<T>(0), x);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative(T x) {
+  [[gnu::always_inline]] static constexpr T derivative(const T& x) {
     return positive_indicator(x);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+  [[gnu::always_inline]] static constexpr T derivative_from_output(const T& y) {
     return positive_indicator(y);
   }
 
  private:
   template <class T>
-  [[gnu::always_inline]] static constexpr T positive_indicator(T x) {
+  [[gnu::always_inline]] static constexpr T positive_indicator(const T& x) {
     return detail::select(detail::mask_positive(x), detail::broadcast<T>(1),
                           detail::broadcast<T>(0));
   }
@@ -81,15 +81,15 @@ struct LeakyRelu {
     return static_cast<Scalar>(SlopeNumerator) / static_cast<Scalar>(SlopeDenominator);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T value(T x) {
+  [[gnu::always_inline]] static constexpr T value(const T& x) {
     return detail::select(detail::mask_positive(x), x, slope<T>() * x);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative(T x) {
+  [[gnu::always_inline]] static constexpr T derivative(const T& x) {
     return derivative_from_output(x);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+  [[gnu::always_inline]] static constexpr T derivative_from_output(const T& y) {
     return detail::select(detail::mask_positive(y), detail::broadcast<T>(1),
                           detail::broadcast<T>(slope<T>()));
   }
@@ -101,15 +101,15 @@ struct Sigmoid {
   static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "sigmoid";
   template <class T>
-  [[gnu::always_inline]] static constexpr T value(T x) {
+  [[gnu::always_inline]] static constexpr T value(const T& x) {
     return detail::sigmoid_lanes(x);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative(T x) {
+  [[gnu::always_inline]] static constexpr T derivative(const T& x) {
     return derivative_from_output(value(x));
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+  [[gnu::always_inline]] static constexpr T derivative_from_output(const T& y) {
     return y * (detail::LaneScalar<T>(1) - y);
   }
 };
@@ -120,15 +120,15 @@ struct Tanh {
   static constexpr bool supports_vector_lanes = true;
   static constexpr const char* name = "tanh";
   template <class T>
-  [[gnu::always_inline]] static constexpr T value(T x) {
+  [[gnu::always_inline]] static constexpr T value(const T& x) {
     return detail::tanh_lanes(x);
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative(T x) {
+  [[gnu::always_inline]] static constexpr T derivative(const T& x) {
     return derivative_from_output(value(x));
   }
   template <class T>
-  [[gnu::always_inline]] static constexpr T derivative_from_output(T y) {
+  [[gnu::always_inline]] static constexpr T derivative_from_output(const T& y) {
     return detail::LaneScalar<T>(1) - y * y;
   }
 };

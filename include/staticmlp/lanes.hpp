@@ -39,13 +39,70 @@ inline constexpr std::size_t vector_bytes = 16;
 inline constexpr std::size_t vector_bytes = 0;
 #endif
 
+// Run-time dispatch. A build for x86-64 without AVX2, such as one with the project's flags
+// (SSE2), also compiles the training kernels of 1-H-1 networks (one_hidden_layer.hpp) for AVX2
+// and for AVX-512, and runs the widest the CPU has. The lanes keep each unit's operations and
+// their order, and those builds add no FMA, so every width gives the same bits as SSE2 does
+// when contraction is off (-ffp-contract=off). Define STATICMLP_DISPATCH=0 to compile the
+// baseline only; choosing a width with STATICMLP_VECTOR_BYTES also turns dispatch off.
+#if !defined(STATICMLP_DISPATCH)
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__) && !defined(__AVX2__) && \
+    !defined(STATICMLP_VECTOR_BYTES)
+#define STATICMLP_DISPATCH 1
+#else
+#define STATICMLP_DISPATCH 0
+#endif
+#elif STATICMLP_DISPATCH && !(defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__))
+#error "STATICMLP_DISPATCH=1 needs x86-64 and GCC or Clang"
+#endif
+
+// Bytes of the widest vectors this CPU runs that dispatch can use: 64 with AVX-512 (F, VL, BW,
+// DQ), 32 with AVX2, else vector_bytes. Always vector_bytes without dispatch.
+inline std::size_t run_time_vector_bytes() {
+#if STATICMLP_DISPATCH
+  __builtin_cpu_init();
+  if (vector_bytes < 64 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")) {
+    return 64;
+  }
+  if (vector_bytes < 32 && __builtin_cpu_supports("avx2")) {
+    return 32;
+  }
+#endif
+  return vector_bytes;
+}
+
+// GCC warns (-Wpsabi) that a function taking or returning AVX or AVX-512 vectors in a baseline
+// build has another calling convention than in a build with those instructions. With dispatch,
+// the engine's lane functions are always inlined into callers compiled for their vectors'
+// width, so no such call exists. GCC reports some of these at the end of the translation unit,
+// beyond the reach of a push and pop around the headers, so with dispatch the warning stays off
+// to the end of the file that includes them.
+#if STATICMLP_DISPATCH && defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif STATICMLP_DISPATCH
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+// Dispatch compiles kernels for a wider target by inlining all they call into one function with
+// GCC's flatten attribute. Clang's flatten inlines only the calls written in that function, not
+// those of what it inlines, so with Clang the kernels' own functions are always inlined.
+#if STATICMLP_DISPATCH && defined(__clang__)
+#define STATICMLP_DETAIL_DISPATCH_INLINE [[gnu::always_inline]]
+#else
+#define STATICMLP_DETAIL_DISPATCH_INLINE
+#endif
+
 // The lane functions carry [[gnu::always_inline]]: a call between them would pass vectors
 // through memory and keep the loops around them from vectorizing.
 
+// Lanes of T in a vector of Bytes bytes, or 1 when fewer than two fit.
+template <class T, std::size_t Bytes>
+inline constexpr std::size_t lanes_in_bytes = Bytes >= 2 * sizeof(T) ? Bytes / sizeof(T) : 1;
+
 // Lanes of T in one vector register, or 1 without vectors.
 template <class T>
-inline constexpr std::size_t native_lanes = vector_bytes >= 2 * sizeof(T) ? vector_bytes / sizeof(T)
-                                                                          : 1;
+inline constexpr std::size_t native_lanes = lanes_in_bytes<T, vector_bytes>;
 
 template <class T, std::size_t Lanes>
 struct VectorType {
@@ -99,12 +156,12 @@ template <class L>
 inline constexpr bool is_vector_lane = LaneTraits<L>::count > 1;
 
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> to_bits(L x) {
+[[gnu::always_inline]] constexpr LaneBits<L> to_bits(const L& x) {
   return __builtin_bit_cast(LaneBits<L>, x);
 }
 
 template <class L>
-[[gnu::always_inline]] constexpr L from_bits(LaneBits<L> bits) {
+[[gnu::always_inline]] constexpr L from_bits(const LaneBits<L>& bits) {
   return __builtin_bit_cast(L, bits);
 }
 
@@ -121,7 +178,7 @@ template <class L>
 
 // All bits set in the lanes where a > b, none elsewhere (a NaN compares false).
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> mask_greater(L a, L b) {
+[[gnu::always_inline]] constexpr LaneBits<L> mask_greater(const L& a, const L& b) {
   if constexpr (is_vector_lane<L>) {
     return (LaneBits<L>)(a > b);
   } else {
@@ -131,7 +188,7 @@ template <class L>
 
 // All bits set in the lanes where a <= b, none elsewhere (a NaN compares false).
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> mask_less_equal(L a, L b) {
+[[gnu::always_inline]] constexpr LaneBits<L> mask_less_equal(const L& a, const L& b) {
   if constexpr (is_vector_lane<L>) {
     return (LaneBits<L>)(a <= b);
   } else {
@@ -160,7 +217,7 @@ constexpr LaneBits<L> mask_if(bool condition) {
 
 // All bits set in the lanes where x > 0, none for zeros, negative values and NaN.
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> mask_positive(L x) {
+[[gnu::always_inline]] constexpr LaneBits<L> mask_positive(const L& x) {
   if constexpr (is_vector_lane<L>) {
     return mask_greater(x, L{});
   } else {
@@ -171,7 +228,7 @@ template <class L>
 
 // All bits set in the lanes where x <= 0, none for positive values and NaN.
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> mask_not_positive(L x) {
+[[gnu::always_inline]] constexpr LaneBits<L> mask_not_positive(const L& x) {
   if constexpr (is_vector_lane<L>) {
     return mask_less_equal(x, L{});
   } else {
@@ -184,7 +241,7 @@ template <class L>
 
 // All bits set in the lanes where x < 0, none for zeros, positive values and NaN.
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> mask_negative(L x) {
+[[gnu::always_inline]] constexpr LaneBits<L> mask_negative(const L& x) {
   if constexpr (is_vector_lane<L>) {
     return mask_greater(L{}, x);
   } else {
@@ -197,7 +254,7 @@ template <class L>
 // All bits set in the lanes where magnitude > threshold, for a magnitude with its sign bit
 // clear and a finite threshold >= 0; none for NaN.
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> mask_magnitude_above(L magnitude,
+[[gnu::always_inline]] constexpr LaneBits<L> mask_magnitude_above(const L& magnitude,
                                                                   LaneScalar<L> threshold) {
   if constexpr (is_vector_lane<L>) {
     return mask_greater(magnitude, broadcast<L>(threshold));
@@ -212,7 +269,7 @@ template <class L>
 // GCC keeps a floating-point select as a branch while -ftrapping-math is on (its default), and
 // a branch stops a loop from vectorizing.
 template <class L>
-[[gnu::always_inline]] constexpr L select(LaneBits<L> mask, L if_set, L if_clear) {
+[[gnu::always_inline]] constexpr L select(const LaneBits<L>& mask, const L& if_set, const L& if_clear) {
   return from_bits<L>(
       static_cast<LaneBits<L>>((to_bits(if_set) & mask) | (to_bits(if_clear) & ~mask)));
 }
@@ -226,7 +283,7 @@ template <class L>
 }
 
 template <class L>
-[[gnu::always_inline]] inline void store_lanes(LaneScalar<L>* target, L value) {
+[[gnu::always_inline]] inline void store_lanes(LaneScalar<L>* target, const L& value) {
   __builtin_memcpy(target, &value, sizeof value);
 }
 
@@ -234,7 +291,7 @@ template <class L>
 // instruction with __builtin_shufflevector (GCC 12 and later, Clang), a byte copy without it.
 template <bool Upper, class L, std::size_t... Lane>
 [[gnu::always_inline]] inline Vector<LaneScalar<L>, sizeof...(Lane)> half_of(
-    L v, std::index_sequence<Lane...>) {
+    const L& v, std::index_sequence<Lane...>) {
 #if __has_builtin(__builtin_shufflevector)
   return __builtin_shufflevector(v, v, static_cast<int>(Upper ? Lane + sizeof...(Lane) : Lane)...);
 #else
@@ -249,7 +306,7 @@ template <bool Upper, class L, std::size_t... Lane>
 // j < Width, with Width halving from half the lanes down to 1. Each step adds the upper half of
 // the vector to its lower half, so the vectors narrow as they go, which suits the shuffle units.
 template <class L>
-inline LaneScalar<L> fold_lanes(L v) {
+[[gnu::always_inline]] inline LaneScalar<L> fold_lanes(const L& v) {
   constexpr std::size_t count = LaneTraits<L>::count;
   if constexpr (count == 1) {
     return v;

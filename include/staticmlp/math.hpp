@@ -126,7 +126,7 @@ inline constexpr InverseFactorials<T, FloatTraits<T>::exp_terms> exp_coefficient
 // c[N] + r (c[N + 1] + r (... + r c[terms])): Horner's rule written out at compile time, so
 // that a loop calling it has no inner loop and vectorizes. L is a lane type (lanes.hpp).
 template <int N, class L>
-[[gnu::always_inline]] constexpr L exp_series_from(L r) {
+[[gnu::always_inline]] constexpr L exp_series_from(const L& r) {
   using T = LaneScalar<L>;
   constexpr int terms = FloatTraits<T>::exp_terms;
   if constexpr (N == terms) {
@@ -142,7 +142,7 @@ template <int N, class L>
 // evaluates q by Estrin's scheme: three levels of dependent operations instead of Horner's five,
 // which shortens the chain that tanh and sigmoid wait on in a vectorized loop.
 template <class L>
-[[gnu::always_inline]] constexpr L expm1_reduced(L r) {
+[[gnu::always_inline]] constexpr L expm1_reduced(const L& r) {
   if constexpr (std::is_same_v<LaneScalar<L>, float>) {
     const L r2 = r * r;
     const L low = 0x1.fffffep-2f + 0x1.5554bp-3f * r;
@@ -347,7 +347,7 @@ namespace detail {
 // shifting them up to the exponent field drops that offset. Meaningless but defined bits for
 // exponents outside the normal range.
 template <class L>
-[[gnu::always_inline]] constexpr LaneBits<L> scaled_power_of_two_bits(L shifted, int extra) {
+[[gnu::always_inline]] constexpr LaneBits<L> scaled_power_of_two_bits(const L& shifted, int extra) {
   using Traits = FloatTraits<LaneScalar<L>>;
   using ScalarBits = typename UnsignedOfSize<LaneScalar<L>>::type;
   constexpr ScalarBits one = 1;
@@ -360,7 +360,7 @@ template <class L>
 // reaches tanh damped by 2 / (e^x + 1), and a scan of every float finds no larger error than
 // with two steps. Double keeps Cody and Waite's two steps.
 template <class L>
-[[gnu::always_inline]] constexpr L reduce_twice_by_ln2(L x, L k) {
+[[gnu::always_inline]] constexpr L reduce_twice_by_ln2(const L& x, const L& k) {
   using Traits = FloatTraits<LaneScalar<L>>;
   if constexpr (std::is_same_v<LaneScalar<L>, float>) {
     return x - k * Traits::ln2;
@@ -371,7 +371,7 @@ template <class L>
 
 // tanh on lanes (lanes.hpp); tanh() below states the contract.
 template <class L>
-[[gnu::always_inline]] constexpr L tanh_lanes(L x) {
+[[gnu::always_inline]] constexpr L tanh_lanes(const L& x) {
   using T = LaneScalar<L>;
   using Traits = FloatTraits<T>;
   using ScalarBits = typename UnsignedOfSize<T>::type;
@@ -408,7 +408,7 @@ template <class L>
 
 // sigmoid on lanes (lanes.hpp); sigmoid() below states the contract.
 template <class L>
-[[gnu::always_inline]] constexpr L sigmoid_lanes(L x) {
+[[gnu::always_inline]] constexpr L sigmoid_lanes(const L& x) {
   using T = LaneScalar<L>;
   using Traits = FloatTraits<T>;
   using ScalarBits = typename UnsignedOfSize<T>::type;

@@ -39,7 +39,18 @@ constexpr std::size_t power_of_two_at_most(std::size_t limit, std::size_t count)
   return lanes;
 }
 
-template <class Net>
+// Losses of an sgd_epoch(): the sum of the samples' squared errors, each taken before its
+// update. If one is not finite, the epoch stops after its update and reports it instead.
+template <class T>
+struct SgdEpochLosses {
+  T sum = T(0);
+  bool finite = true;
+  T bad_loss = T(0);
+};
+
+// The kernels with vectors of VectorBytes bytes at run time. The default is the build's width,
+// whose sgd_epoch() and accumulate_samples() dispatch to wider ones (lanes.hpp).
+template <class Net, std::size_t VectorBytes = vector_bytes>
 struct OneHiddenLayer {
   using T = typename Net::Scalar;
   using Hidden = typename Net::template LayerActivation<0>;
@@ -53,7 +64,8 @@ struct OneHiddenLayer {
   // Lanes of the sweeps at run time: a power of two that divides sum_lanes, so that each vector
   // feeds one group of partial sums, and that is at most the hidden width.
   static constexpr std::size_t run_time_lanes =
-      vectorized ? power_of_two_at_most(native_lanes<T>, hidden < sum_lanes ? hidden : sum_lanes)
+      vectorized ? power_of_two_at_most(lanes_in_bytes<T, VectorBytes>,
+                                        hidden < sum_lanes ? hidden : sum_lanes)
                  : 1;
 
   // Vectors per parameter array in registers, the last one padded when the lanes do not divide
@@ -63,13 +75,13 @@ struct OneHiddenLayer {
   // across the samples: up to 5 vectors per array with the 32 registers of AVX-512, else 1, which
   // leaves room for the arithmetic. Wider layers would spill; they sweep memory instead.
   static constexpr bool fits_in_registers =
-      run_time_lanes >= 4 && vectors <= (vector_bytes == 64 ? 5 : 1);
+      run_time_lanes >= 4 && vectors <= (VectorBytes == 64 ? 5 : 1);
   // True when accumulate_samples() puts samples across the lanes instead of hidden units: a
   // layer of 4 units, the lecture's, in a native vector of 16 lanes (AVX-512). Per sample, tanh
   // then takes a quarter of a vector call instead of a whole one. With AVX2's 8 lanes this was
   // slower than one sample per vector (125 M against 135 M samples/s), so it needs 16.
   static constexpr bool samples_across_lanes =
-      fits_in_registers && hidden == 4 && sum_lanes == hidden && native_lanes<T> == 16;
+      fits_in_registers && hidden == 4 && sum_lanes == hidden && lanes_in_bytes<T, VectorBytes> == 16;
 
   static constexpr std::size_t w = 0;
   static constexpr std::size_t b = hidden;
@@ -78,7 +90,7 @@ struct OneHiddenLayer {
 
   // h[i] = Hidden(b[i] + w[i] x) for every hidden unit; returns y = Output(c + sum_i v[i] h[i])
   // with the sum in dot()'s order, the same bits as Mlp::forward.
-  static constexpr T forward(const T* parameters, T x, T* h) {
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr T forward(const T* parameters, T x, T* h) {
     if constexpr (run_time_lanes > 1) {
       if (!is_constant_evaluated()) {
         return Output::value(parameters[c] + sweep_and_sum<ForwardStep>(parameters, x, h));
@@ -95,14 +107,14 @@ struct OneHiddenLayer {
   // update: g = ((2 learning_rate) (y - target)) Output'(y), as d/dz of (y - target)^2 is
   // 2 (y - target) Output'(y). Doubling is exact, so for an identity output g has the bits of
   // learning_rate (2 (y - target)).
-  static constexpr T scaled_output_delta(T y, T target, T learning_rate) {
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr T scaled_output_delta(T y, T target, T learning_rate) {
     return ((T(2) * learning_rate) * (y - target)) * Output::derivative_from_output(y);
   }
 
   // One Sgd step with step size g (scaled_output_delta()) after forward() on input x left the
   // hidden outputs in h: for each unit, with v[i] from before the step and
   // q = v[i] Hidden'(h[i]), v[i] -= g h[i], w[i] -= g (q x) and b[i] -= g q; then c -= g.
-  static constexpr void sgd_update(T* parameters, const T* h, T x, T g) {
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr void sgd_update(T* parameters, const T* h, T x, T g) {
     if (is_constant_evaluated()) {
       sgd_update_range<1>(parameters, h, x, g, 0);
     } else {
@@ -115,7 +127,7 @@ struct OneHiddenLayer {
   // in h, with dz the output's delta (already scaled, as accumulate_gradient scales it):
   // below = (v[i] dz) Hidden'(h[i]), then gradient[v + i] += dz h[i], gradient[w + i] += below x,
   // gradient[b + i] += below, and gradient[c] += dz. This is the arithmetic of backward_layers.
-  static constexpr void accumulate(const T* parameters, const T* h, T x, T dz, T* gradient) {
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr void accumulate(const T* parameters, const T* h, T x, T dz, T* gradient) {
     if (is_constant_evaluated()) {
       accumulate_range<1>(parameters, h, x, dz, gradient, 0);
     } else {
@@ -124,13 +136,9 @@ struct OneHiddenLayer {
     gradient[c] += dz;
   }
 
-  // Losses of an sgd_epoch(): the sum of the samples' squared errors, each taken before its
-  // update. If one is not finite, the epoch stops after its update and reports it instead.
-  struct EpochLosses {
-    T sum = T(0);
-    bool finite = true;
-    T bad_loss = T(0);
-  };
+  using EpochLosses = SgdEpochLosses<T>;
+  // True for the build's width when the CPU may have wider vectors (lanes.hpp).
+  static constexpr bool dispatches = STATICMLP_DISPATCH && vectorized && VectorBytes == vector_bytes;
 
   // Runs a per-sample Sgd epoch over `samples`, visited as `order` lists them (in order when it
   // is null): for each sample forward(), scaled_output_delta() and sgd_update(), with the same
@@ -139,6 +147,27 @@ struct OneHiddenLayer {
   static constexpr EpochLosses sgd_epoch(T* parameters, SampleView<T, 1, 1> samples,
                                          const std::uint32_t* order, T learning_rate,
                                          T* hidden_outputs) {
+#if STATICMLP_DISPATCH
+    if constexpr (dispatches) {
+      if (!is_constant_evaluated()) {
+        switch (run_time_vector_bytes()) {
+          case 64:
+            return sgd_epoch_avx512(parameters, samples, order, learning_rate, hidden_outputs);
+          case 32:
+            return sgd_epoch_avx2(parameters, samples, order, learning_rate, hidden_outputs);
+          default:
+            break;
+        }
+      }
+    }
+#endif
+    return sgd_epoch_at_width(parameters, samples, order, learning_rate, hidden_outputs);
+  }
+
+  // sgd_epoch() with vectors of VectorBytes, never dispatching.
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr EpochLosses sgd_epoch_at_width(T* parameters, SampleView<T, 1, 1> samples,
+                                                  const std::uint32_t* order, T learning_rate,
+                                                  T* hidden_outputs) {
     if (is_constant_evaluated()) {
       return sgd_epoch_in_registers<1>(parameters, samples, order, learning_rate);
     }
@@ -158,6 +187,30 @@ struct OneHiddenLayer {
   static constexpr T accumulate_samples(const T* parameters, SampleView<T, 1, 1> samples,
                                         const std::uint32_t* order, std::size_t count, T scale,
                                         T* gradient, T* hidden_outputs) {
+#if STATICMLP_DISPATCH
+    if constexpr (dispatches) {
+      if (!is_constant_evaluated()) {
+        switch (run_time_vector_bytes()) {
+          case 64:
+            return accumulate_samples_avx512(parameters, samples, order, count, scale, gradient,
+                                             hidden_outputs);
+          case 32:
+            return accumulate_samples_avx2(parameters, samples, order, count, scale, gradient,
+                                           hidden_outputs);
+          default:
+            break;
+        }
+      }
+    }
+#endif
+    return accumulate_samples_at_width(parameters, samples, order, count, scale, gradient,
+                                       hidden_outputs);
+  }
+
+  // accumulate_samples() with vectors of VectorBytes, never dispatching.
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr T accumulate_samples_at_width(const T* parameters, SampleView<T, 1, 1> samples,
+                                                 const std::uint32_t* order, std::size_t count,
+                                                 T scale, T* gradient, T* hidden_outputs) {
     if (is_constant_evaluated()) {
       return accumulate_in_registers<1>(parameters, samples, order, count, scale, gradient);
     }
@@ -172,10 +225,43 @@ struct OneHiddenLayer {
     }
   }
 
+#if STATICMLP_DISPATCH
+  // The kernels above compiled for AVX2 and for AVX-512, with everything they call inlined so
+  // that none of it runs as baseline code. No FMA: the bits stay those of the baseline.
+  [[gnu::target("avx2"), gnu::flatten]] static EpochLosses sgd_epoch_avx2(
+      T* parameters, SampleView<T, 1, 1> samples, const std::uint32_t* order, T learning_rate,
+      T* hidden_outputs) {
+    return OneHiddenLayer<Net, 32>::sgd_epoch_at_width(parameters, samples, order, learning_rate,
+                                                       hidden_outputs);
+  }
+
+  [[gnu::target("avx512f,avx512vl,avx512bw,avx512dq"), gnu::flatten]] static EpochLosses
+  sgd_epoch_avx512(T* parameters, SampleView<T, 1, 1> samples, const std::uint32_t* order,
+                   T learning_rate, T* hidden_outputs) {
+    return OneHiddenLayer<Net, 64>::sgd_epoch_at_width(parameters, samples, order, learning_rate,
+                                                       hidden_outputs);
+  }
+
+  [[gnu::target("avx2"), gnu::flatten]] static T accumulate_samples_avx2(
+      const T* parameters, SampleView<T, 1, 1> samples, const std::uint32_t* order,
+      std::size_t count, T scale, T* gradient, T* hidden_outputs) {
+    return OneHiddenLayer<Net, 32>::accumulate_samples_at_width(parameters, samples, order, count,
+                                                                scale, gradient, hidden_outputs);
+  }
+
+  [[gnu::target("avx512f,avx512vl,avx512bw,avx512dq"), gnu::flatten]] static T
+  accumulate_samples_avx512(const T* parameters, SampleView<T, 1, 1> samples,
+                            const std::uint32_t* order, std::size_t count, T scale, T* gradient,
+                            T* hidden_outputs) {
+    return OneHiddenLayer<Net, 64>::accumulate_samples_at_width(parameters, samples, order, count,
+                                                                scale, gradient, hidden_outputs);
+  }
+#endif
+
  private:
   // sgd_epoch() for layers too wide for registers: each sweep over the hidden units applies one
   // sample's update and, on the updated parameters, runs the next sample's forward pass.
-  static EpochLosses sgd_epoch_streaming(T* parameters, SampleView<T, 1, 1> samples,
+  STATICMLP_DETAIL_DISPATCH_INLINE static EpochLosses sgd_epoch_streaming(T* parameters, SampleView<T, 1, 1> samples,
                                          const std::uint32_t* order, T learning_rate, T* h) {
     EpochLosses losses{};
     if (samples.size == 0) {
@@ -212,7 +298,7 @@ struct OneHiddenLayer {
 
   // accumulate_samples() for layers too wide for registers: each sweep over the hidden units
   // adds one sample's terms to the gradient and runs the next sample's forward pass.
-  static T accumulate_streaming(const T* parameters, SampleView<T, 1, 1> samples,
+  STATICMLP_DETAIL_DISPATCH_INLINE static T accumulate_streaming(const T* parameters, SampleView<T, 1, 1> samples,
                                 const std::uint32_t* order, std::size_t count, T scale,
                                 T* gradient, T* h) {
     T total = T(0);
@@ -304,7 +390,7 @@ struct OneHiddenLayer {
   // capturing them was built on the stack with scalar stores and read back as one vector, which
   // stalled every call and cost the SSE2 1-40-1 step a tenth.
   template <std::size_t Lanes, class Step, class... Args>
-  static constexpr void sweep_range(T* partial, std::size_t start, Args... args) {
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr void sweep_range(T* partial, std::size_t start, Args... args) {
     using L = Vector<T, Lanes>;
     std::size_t i = start;
     for (; i + Lanes <= hidden; i += Lanes) {
@@ -373,7 +459,7 @@ struct OneHiddenLayer {
 
   // `total` is the sum of squared errors so far, which the samples' errors are added to.
   template <std::size_t Lanes>
-  static constexpr T accumulate_in_registers(const T* parameters, SampleView<T, 1, 1> samples,
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr T accumulate_in_registers(const T* parameters, SampleView<T, 1, 1> samples,
                                              const std::uint32_t* order, std::size_t count, T scale,
                                              T* gradient, T total = T(0)) {
     using L = Vector<T, Lanes>;
@@ -443,10 +529,10 @@ struct OneHiddenLayer {
   // kernel computes for its sample, with the dot product's partial sums in fold_partial_sums
   // order. The gradient then takes the block's terms one sample after the other, so the bits
   // are the same. Samples after the last whole block run one at a time.
-  static T accumulate_across_samples(const T* parameters, SampleView<T, 1, 1> samples,
+  STATICMLP_DETAIL_DISPATCH_INLINE static T accumulate_across_samples(const T* parameters, SampleView<T, 1, 1> samples,
                                      const std::uint32_t* order, std::size_t count, T scale,
                                      T* gradient) {
-    constexpr std::size_t block = native_lanes<T>;
+    constexpr std::size_t block = lanes_in_bytes<T, VectorBytes>;
     using V = Vector<T, block>;
     T total = T(0);
     std::size_t s = 0;
@@ -513,7 +599,7 @@ struct OneHiddenLayer {
   }
 
   template <std::size_t Lanes>
-  static constexpr EpochLosses sgd_epoch_in_registers(T* parameters, SampleView<T, 1, 1> samples,
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr EpochLosses sgd_epoch_in_registers(T* parameters, SampleView<T, 1, 1> samples,
                                                       const std::uint32_t* order, T learning_rate) {
     using L = Vector<T, Lanes>;
     constexpr std::size_t count = (hidden + Lanes - 1) / Lanes;
@@ -584,7 +670,7 @@ struct OneHiddenLayer {
 
   // All bits set in lanes `units` and up, which pad the last vector.
   template <class L>
-  static constexpr LaneBits<L> padding_mask(std::size_t units) {
+  [[gnu::always_inline]] static constexpr LaneBits<L> padding_mask(std::size_t units) {
     using ScalarBits = typename UnsignedOfSize<T>::type;
     LaneBits<L> mask{};
     if constexpr (is_vector_lane<L>) {
@@ -597,7 +683,7 @@ struct OneHiddenLayer {
 
   // The first `units` lanes from `source`, the others zero; a whole vector is one load.
   template <class L>
-  static constexpr L load_units(const T* source, std::size_t units) {
+  [[gnu::always_inline]] static constexpr L load_units(const T* source, std::size_t units) {
     if constexpr (is_vector_lane<L>) {
       if (units < LaneTraits<L>::count) {
         L value{};
@@ -611,7 +697,7 @@ struct OneHiddenLayer {
   }
 
   template <class L>
-  static constexpr void store_units(T* target, L value, std::size_t units) {
+  [[gnu::always_inline]] static constexpr void store_units(T* target, const L& value, std::size_t units) {
     if constexpr (is_vector_lane<L>) {
       if (units < LaneTraits<L>::count) {
         for (std::size_t j = 0; j < units; ++j) {
@@ -626,7 +712,7 @@ struct OneHiddenLayer {
   // The sum of sum_lanes partial sums held Lanes at a time, folded as fold_partial_sums does:
   // first whole vectors pairwise, then the lanes of the last vector.
   template <class L, std::size_t Groups>
-  static constexpr T sum_groups(L (&partial)[Groups]) {
+  [[gnu::always_inline]] static constexpr T sum_groups(L (&partial)[Groups]) {
     for (std::size_t width = Groups / 2; width > 0; width /= 2) {
       for (std::size_t g = 0; g < width; ++g) {
         partial[g] = partial[g] + partial[g + width];
@@ -640,7 +726,7 @@ struct OneHiddenLayer {
   }
 
   template <std::size_t Lanes>
-  static constexpr void sgd_update_range(T* parameters, const T* h, T x, T g, std::size_t start) {
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr void sgd_update_range(T* parameters, const T* h, T x, T g, std::size_t start) {
     using L = Vector<T, Lanes>;
     std::size_t i = start;
     for (; i + Lanes <= hidden; i += Lanes) {
@@ -657,7 +743,7 @@ struct OneHiddenLayer {
   }
 
   template <std::size_t Lanes>
-  static constexpr void accumulate_range(const T* parameters, const T* h, T x, T dz, T* gradient,
+  STATICMLP_DETAIL_DISPATCH_INLINE static constexpr void accumulate_range(const T* parameters, const T* h, T x, T dz, T* gradient,
                                          std::size_t start) {
     using L = Vector<T, Lanes>;
     std::size_t i = start;
@@ -677,7 +763,7 @@ struct OneHiddenLayer {
   // Scalar loads and stores for Lanes = 1, which constant evaluation allows; vector lanes copy
   // bytes (lanes.hpp).
   template <class L>
-  static constexpr L load(const T* source) {
+  [[gnu::always_inline]] static constexpr L load(const T* source) {
     if constexpr (is_vector_lane<L>) {
       return load_lanes<L>(source);
     } else {
@@ -686,7 +772,7 @@ struct OneHiddenLayer {
   }
 
   template <class L>
-  static constexpr void store(T* target, L value) {
+  [[gnu::always_inline]] static constexpr void store(T* target, const L& value) {
     if constexpr (is_vector_lane<L>) {
       store_lanes(target, value);
     } else {
