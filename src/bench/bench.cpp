@@ -366,12 +366,13 @@ void print_footprint() {
 std::vector<Config> standard_configs() {
   std::vector<Config> configs;
   const Activation activations[] = {Activation::tanh, Activation::relu, Activation::sigmoid};
+  const std::size_t widths[] = {4, 40, 400};
   for (const Activation activation : activations) {
-    for (const std::size_t hidden : {4, 40, 400}) {
+    for (const std::size_t hidden : widths) {
       configs.push_back(Config{hidden, activation, Mode::sgd, Precision::float32});
     }
   }
-  for (const std::size_t hidden : {4, 40, 400}) {
+  for (const std::size_t hidden : widths) {
     configs.push_back(Config{hidden, Activation::tanh, Mode::batch, Precision::float32});
   }
   return configs;
