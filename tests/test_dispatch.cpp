@@ -129,11 +129,11 @@ std::size_t sgd_mismatches(std::size_t bytes, bool shuffled, typename Net::Scala
 
     const auto expected = Kernel::sgd_epoch_at_width(own.parameters().data(), samples, visit,
                                                      learning_rate, own_hidden.data());
-    const auto actual =
-        bytes == 64 ? Kernel::sgd_epoch_avx512(wide.parameters().data(), samples, visit,
-                                               learning_rate, wide_hidden.data())
-                    : Kernel::sgd_epoch_avx2(wide.parameters().data(), samples, visit,
-                                             learning_rate, wide_hidden.data());
+    const auto actual = bytes == 64
+                            ? Kernel::sgd_epoch_avx512(wide.parameters().data(), samples, visit,
+                                                       learning_rate, wide_hidden.data())
+                            : Kernel::sgd_epoch_avx2(wide.parameters().data(), samples, visit,
+                                                     learning_rate, wide_hidden.data());
 
     mismatches += same_bits(expected.sum, actual.sum) ? 0 : 1;
     mismatches += expected.finite == actual.finite ? 0 : 1;
@@ -178,12 +178,11 @@ std::size_t gradient_mismatches(std::size_t bytes) {
 
     const T expected = Kernel::accumulate_samples_at_width(
         net.parameters().data(), samples, visit, 37, scale, own.data(), own_hidden.data());
-    const T actual = bytes == 64 ? Kernel::accumulate_samples_avx512(net.parameters().data(),
-                                                                     samples, visit, 37, scale,
-                                                                     wide.data(), wide_hidden.data())
-                                 : Kernel::accumulate_samples_avx2(net.parameters().data(),
-                                                                   samples, visit, 37, scale,
-                                                                   wide.data(), wide_hidden.data());
+    const T actual =
+        bytes == 64 ? Kernel::accumulate_samples_avx512(net.parameters().data(), samples, visit, 37,
+                                                        scale, wide.data(), wide_hidden.data())
+                    : Kernel::accumulate_samples_avx2(net.parameters().data(), samples, visit, 37,
+                                                      scale, wide.data(), wide_hidden.data());
 
     mismatches += same_bits(expected, actual) ? 0 : 1;
     for (std::size_t i = 0; i < own.size(); ++i) {

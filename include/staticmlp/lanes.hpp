@@ -18,8 +18,8 @@ namespace detail {
 // Define STATICMLP_VECTOR_BYTES (0, 16, 32 or 64, at most what the target has) to choose,
 // identically in every translation unit of a program.
 #if defined(STATICMLP_VECTOR_BYTES)
-#if STATICMLP_VECTOR_BYTES != 0 && STATICMLP_VECTOR_BYTES != 16 && \
-    STATICMLP_VECTOR_BYTES != 32 && STATICMLP_VECTOR_BYTES != 64
+#if STATICMLP_VECTOR_BYTES != 0 && STATICMLP_VECTOR_BYTES != 16 && STATICMLP_VECTOR_BYTES != 32 && \
+    STATICMLP_VECTOR_BYTES != 64
 #error "STATICMLP_VECTOR_BYTES must be 0, 16, 32 or 64"
 #elif STATICMLP_VECTOR_BYTES == 64 && !defined(__AVX512F__)
 #error "STATICMLP_VECTOR_BYTES=64 needs AVX-512 (for example -mavx512f or -march=x86-64-v4)"
@@ -61,8 +61,9 @@ inline constexpr std::size_t vector_bytes = 0;
 inline std::size_t run_time_vector_bytes() {
 #if STATICMLP_DISPATCH
   __builtin_cpu_init();
-  if (vector_bytes < 64 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")) {
+  if (vector_bytes < 64 && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq")) {
     return 64;
   }
   if (vector_bytes < 32 && __builtin_cpu_supports("avx2")) {
@@ -269,7 +270,8 @@ template <class L>
 // GCC keeps a floating-point select as a branch while -ftrapping-math is on (its default), and
 // a branch stops a loop from vectorizing.
 template <class L>
-[[gnu::always_inline]] constexpr L select(const LaneBits<L>& mask, const L& if_set, const L& if_clear) {
+[[gnu::always_inline]] constexpr L select(const LaneBits<L>& mask, const L& if_set,
+                                          const L& if_clear) {
   return from_bits<L>(
       static_cast<LaneBits<L>>((to_bits(if_set) & mask) | (to_bits(if_clear) & ~mask)));
 }
