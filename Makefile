@@ -25,6 +25,8 @@ EXTRA_CXXFLAGS ?=
 
 BUILD_NAME := $(notdir $(firstword $(CXX)))$(if $(SANITIZE),-sanitize)
 BUILD := build/$(BUILD_NAME)
+# The build directory as a command prefix: ./ before a relative BUILD, none before an absolute one.
+BUILD_RUN = $(if $(filter /%,$(BUILD)),$(BUILD),./$(BUILD))
 ALL_CXXFLAGS := -std=c++17 $(OPTIMIZE) $(WARNINGS) $(FLOAT_FLAGS) -Iinclude \
   $(if $(SANITIZE),$(SANITIZE_FLAGS)) $(EXTRA_CXXFLAGS)
 TEST_CXXFLAGS := $(ALL_CXXFLAGS)
@@ -64,14 +66,14 @@ $(BUILD)/%: src/%.cpp $(HEADERS) $(wildcard src/*.hpp)
 
 demo: $(BUILD)/sine_demo
 	@mkdir -p plots
-	./$(BUILD)/sine_demo plots/sine_relu.gp
+	$(BUILD_RUN)/sine_demo plots/sine_relu.gp
 	@if command -v gnuplot >/dev/null 2>&1; then \
 	  gnuplot plots/sine_relu.gp && echo "wrote plots/sine_relu.png"; \
 	else \
 	  echo "gnuplot not found: the script is written; to render it, install gnuplot-nox" \
 	       "(apt-get install gnuplot-nox) and run: gnuplot plots/sine_relu.gp"; \
 	fi
-	./$(BUILD)/autodiff_quiz --dot plots/autodiff_quiz.dot
+	$(BUILD_RUN)/autodiff_quiz --dot plots/autodiff_quiz.dot
 
 # ---------------------------------------------------------------- tests
 ensure-catch2:
@@ -107,10 +109,10 @@ $(BUILD)/allocation_tests: $(ALLOCATION_RUNNER) $(BUILD)/tests/allocation_main.o
 	$(CXX) $(PLAIN_TEST_CXXFLAGS) $^ -o $@
 
 test-unit: $(BUILD)/unit_tests
-	./$(BUILD)/unit_tests
+	$(BUILD_RUN)/unit_tests
 
 test-allocation: $(BUILD)/allocation_tests
-	./$(BUILD)/allocation_tests
+	$(BUILD_RUN)/allocation_tests
 
 # The engine headers use no heap, exceptions, RTTI, threads, locales or I/O (io.hpp aside);
 # the check must also reject a header that does.
@@ -151,7 +153,7 @@ test-vector-$(1):
 	@if [ "$$$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
 	    for flag in $(VECTOR_CPU_FLAGS_$(1)); do \
 	      grep -qw "$$$$flag" /proc/cpuinfo || exit 1; done; then \
-	  $$(MAKE) --no-print-directory $(BUILD)/$(1)/vector_tests && ./$(BUILD)/$(1)/vector_tests; \
+	  $$(MAKE) --no-print-directory $(BUILD)/$(1)/vector_tests && $(BUILD_RUN)/$(1)/vector_tests; \
 	else \
 	  echo "skipped: this machine cannot run -march=$(1) code"; \
 	fi
@@ -180,9 +182,9 @@ ensure-gnuplot:
 
 plots: $(BUILD)/sine_demo $(addprefix $(BUILD)/,$(LECTURE_PROGRAMS)) | ensure-gnuplot
 	@mkdir -p plots
-	./$(BUILD)/sine_demo plots/sine_relu.gp
+	$(BUILD_RUN)/sine_demo plots/sine_relu.gp
 	@for program in $(LECTURE_PROGRAMS); do \
-	  ./$(BUILD)/$$program plots/$${program#lecture_}.gp || exit 1; \
+	  $(BUILD_RUN)/$$program plots/$${program#lecture_}.gp || exit 1; \
 	done
 	@for figure in $(LECTURE_FIGURES); do \
 	  gnuplot plots/$$figure.gp && echo "wrote plots/$$figure.png" || exit 1; \
@@ -194,7 +196,7 @@ $(BUILD)/lecture_tests: tests/lecture_sweep.cpp tests/lecture_support.hpp src/le
 	$(CXX) $(TEST_CXXFLAGS) $< -o $@
 
 test-lecture: $(BUILD)/lecture_tests
-	./$(BUILD)/lecture_tests
+	$(BUILD_RUN)/lecture_tests
 
 # ---------------------------------------------------------------- float math accuracy
 # Every float through tanh, sigmoid, exp and expm1 against glibc: the figures in math.hpp's
@@ -205,7 +207,7 @@ $(BUILD)/scan_float_math: src/tools/scan_float_math.cpp $(HEADERS)
 	$(CXX) $(ALL_CXXFLAGS) $< -o $@
 
 scan-float-math: $(BUILD)/scan_float_math
-	./$(BUILD)/scan_float_math
+	$(BUILD_RUN)/scan_float_math
 
 # ---------------------------------------------------------------- autodiff
 # The lecture's backpropagation quiz, log(x * y + z): built by `make` and run by `make demo`.
@@ -409,14 +411,14 @@ bench-build: ensure-eigen
 	@$(MAKE) --no-print-directory $(BENCH_PROGRAMS)
 
 bench: bench-build
-	./$(BENCH_DIR)/bench-default $(BENCH_OPTIONS)
+	$(BUILD_RUN)/bench/bench-default $(BENCH_OPTIONS)
 	@echo
-	./$(BENCH_DIR)/bench-native --no-footprint $(BENCH_OPTIONS)
+	$(BUILD_RUN)/bench/bench-native --no-footprint $(BENCH_OPTIONS)
 
 bench-csv:
 	@$(MAKE) --no-print-directory bench-build >&2
-	@./$(BENCH_DIR)/bench-default --csv $(BENCH_OPTIONS)
-	@./$(BENCH_DIR)/bench-native --csv --no-header $(BENCH_OPTIONS)
+	@$(BUILD_RUN)/bench/bench-default --csv $(BENCH_OPTIONS)
+	@$(BUILD_RUN)/bench/bench-native --csv --no-header $(BENCH_OPTIONS)
 
 # ---------------------------------------------------------------- upkeep
 format:
