@@ -3,6 +3,8 @@
 // the bits of the build's own width. The cases are per-sample Sgd epochs in order and shuffled,
 // an epoch that stops at a non-finite loss, and batch gradients. The hidden widths fill whole
 // vectors, leave a tail or pad the last vector. A width the CPU lacks is skipped with a warning.
+// The equality needs -ffp-contract=off, which the suite's builds pass: otherwise the AVX-512
+// kernels contract multiply-adds into FMA.
 #include <catch2/catch.hpp>
 
 #include <array>

@@ -42,9 +42,10 @@ inline constexpr std::size_t vector_bytes = 0;
 // Run-time dispatch. A build for x86-64 without AVX2, such as one with the project's flags
 // (SSE2), also compiles the training kernels of 1-H-1 networks (one_hidden_layer.hpp) for AVX2
 // and for AVX-512, and runs the widest the CPU has. The lanes keep each unit's operations and
-// their order, and those builds add no FMA, so every width gives the same bits as SSE2 does
-// when contraction is off (-ffp-contract=off). Define STATICMLP_DISPATCH=0 to compile the
-// baseline only; choosing a width with STATICMLP_VECTOR_BYTES also turns dispatch off.
+// their order. AVX-512 includes FMA (AVX2 as enabled here does not), so with contraction off
+// (-ffp-contract=off, the project's flags) every width gives the bits of SSE2. Define
+// STATICMLP_DISPATCH=0 to compile the baseline only. Choosing a width with
+// STATICMLP_VECTOR_BYTES also turns dispatch off.
 #if !defined(STATICMLP_DISPATCH)
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__) && !defined(__AVX2__) && \
     !defined(STATICMLP_VECTOR_BYTES)
@@ -73,14 +74,16 @@ inline std::size_t run_time_vector_bytes() {
   return vector_bytes;
 }
 
-// GCC warns (-Wpsabi) that a function taking or returning AVX or AVX-512 vectors in a baseline
+// GCC and Clang warn (-Wpsabi) that a function taking or returning AVX or AVX-512 vectors in a baseline
 // build has another calling convention than in a build with those instructions. With dispatch,
 // the engine's lane functions are always inlined into callers compiled for their vectors'
 // width, so no such call exists. GCC reports some of these at the end of the translation unit,
 // beyond the reach of a push and pop around the headers, so with dispatch the warning stays off
 // to the end of the file that includes them.
 #if STATICMLP_DISPATCH && defined(__clang__)
+#if __has_warning("-Wpsabi")
 #pragma clang diagnostic ignored "-Wpsabi"
+#endif
 #elif STATICMLP_DISPATCH
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif

@@ -232,7 +232,8 @@ struct OneHiddenLayer {
 
 #if STATICMLP_DISPATCH
   // The kernels above compiled for AVX2 and for AVX-512, with everything they call inlined so
-  // that none of it runs as baseline code. No FMA: the bits stay those of the baseline.
+  // that none of it runs as baseline code. With -ffp-contract=off the bits stay those of the
+  // baseline (lanes.hpp).
   [[gnu::target("avx2"), gnu::flatten]] static EpochLosses sgd_epoch_avx2(
       T* parameters, SampleView<T, 1, 1> samples, const std::uint32_t* order, T learning_rate,
       T* hidden_outputs) {
