@@ -101,7 +101,7 @@ std::size_t parameter_mismatches(const Net& a, const Net& b) {
 }
 
 // Counts the parameters and epoch losses whose bits differ between three per-sample Sgd epochs
-// with vectors of `bytes` and with the build's width. `stopped` tells whether an epoch of the
+// with vectors of `bytes` and with the build's width. `stopped` is set when an epoch of the
 // build's width stopped at a non-finite loss, which the wide epoch must report identically.
 template <class Net>
 std::size_t sgd_mismatches(std::size_t bytes, bool shuffled, typename Net::Scalar learning_rate,
@@ -224,8 +224,9 @@ void check_widths_agree() {
 }  // namespace
 
 TEST_CASE("dispatched kernels keep baseline bits") {
-  // 4 and 5 stay in registers at every width (5 padded); 12, 24 and 40 in registers with
-  // AVX-512 only; 88 and 100 leave tails; 400 fills whole vectors at every width.
+  // For float, 4 units stay in registers at every width. 5, 12, 24 and 40 stay in registers,
+  // with a padded last vector, only with AVX-512, and sweep memory otherwise. 88 and 100 leave
+  // a tail after the whole vectors, and 400 fills whole vectors at every width.
   check_widths_agree<OneHidden<float, 4, sm::Tanh>>();
   check_widths_agree<OneHidden<float, 4, sm::Sigmoid, sm::Tanh>>();
   check_widths_agree<OneHidden<float, 5, sm::Relu>>();
