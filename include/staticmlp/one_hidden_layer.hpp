@@ -364,19 +364,26 @@ struct OneHiddenLayer {
       sweep_range<lanes, Step>(partial, 0, args...);
     } else {
       L sums[groups] = {};
-      std::size_t k = 0;
+      // Vectors from `first_round` on add to the sums in whole rounds of `groups` vectors, and
+      // those from `last_round` on in a shorter round. Constant bounds let GCC see that
+      // sums[group] stays in range: with a bound it had to work out, some widths (1-160-1 with
+      // AVX2) drew a false -Waggressive-loop-optimizations warning.
+      constexpr std::size_t first_round = groups < whole_vectors ? groups : whole_vectors;
+      constexpr std::size_t last_round = whole_vectors < groups
+                                             ? whole_vectors
+                                             : whole_vectors - (whole_vectors - groups) % groups;
 
       // The first vector of each group sets its partial sums, as dot() does.
-      for (; k < groups && k < whole_vectors; ++k) {
+      for (std::size_t k = 0; k < first_round; ++k) {
         sums[k] = Step::template at<L>(k * lanes, args...);
       }
-      for (; k + groups <= whole_vectors; k += groups) {
+      for (std::size_t k = first_round; k < last_round; k += groups) {
         for (std::size_t group = 0; group < groups; ++group) {
           sums[group] = sums[group] + Step::template at<L>((k + group) * lanes, args...);
         }
       }
-      for (std::size_t group = 0; k < whole_vectors; ++k, ++group) {
-        sums[group] = sums[group] + Step::template at<L>(k * lanes, args...);
+      for (std::size_t group = 0; group < whole_vectors - last_round; ++group) {
+        sums[group] = sums[group] + Step::template at<L>((last_round + group) * lanes, args...);
       }
 
       if constexpr (whole_vectors * lanes == hidden && whole_vectors >= groups) {
