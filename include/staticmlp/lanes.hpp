@@ -45,10 +45,11 @@ inline constexpr std::size_t vector_bytes = 0;
 // their order. AVX-512 includes FMA (AVX2 as enabled here does not), so with contraction off
 // (-ffp-contract=off, the project's flags) every width gives the bits of SSE2. Define
 // STATICMLP_DISPATCH=0 to compile the baseline only. Choosing a width with
-// STATICMLP_VECTOR_BYTES also turns dispatch off.
+// STATICMLP_VECTOR_BYTES also turns dispatch off, and so does GCC without optimization: it
+// ignores flatten at -O0, so the wide kernels would run as baseline code, at half the speed.
 #if !defined(STATICMLP_DISPATCH)
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__) && !defined(__AVX2__) && \
-    !defined(STATICMLP_VECTOR_BYTES)
+    !defined(STATICMLP_VECTOR_BYTES) && (defined(__OPTIMIZE__) || defined(__clang__))
 #define STATICMLP_DISPATCH 1
 #else
 #define STATICMLP_DISPATCH 0
