@@ -384,8 +384,9 @@ int main(int argc, char** argv) {
   const Options options = parse_options(argc, argv);
   if (!options.csv && options.header) {
     std::printf("staticmlp bench: 1-H-1 networks on 100 sine samples, learning rate 0.01, one "
-                "thread, CPU time; staticmlp built with the %s flags\n",
-                BENCH_FLAGS);
+                "thread, CPU time; staticmlp built with the %s flags, 1-H-1 kernels on "
+                "vectors of up to %zu bytes\n",
+                BENCH_FLAGS, staticmlp_training_vector_bytes());
   }
   print_heading(options);
 

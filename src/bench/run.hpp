@@ -76,4 +76,8 @@ double eigen_activation_seconds(Activation activation, std::size_t calls);
 // Lanes of the vectors staticmlp's kernels use for float in this build.
 std::size_t staticmlp_float_lanes();
 
+// Bytes of the vectors staticmlp's 1-H-1 training kernels use on this CPU: wider than the build's
+// own where run-time dispatch applies.
+std::size_t staticmlp_training_vector_bytes();
+
 }  // namespace bench

@@ -119,6 +119,8 @@ double staticmlp_activation_seconds(Activation activation, std::size_t calls) {
 
 std::size_t staticmlp_float_lanes() { return sm::detail::native_lanes<float>; }
 
+std::size_t staticmlp_training_vector_bytes() { return sm::detail::run_time_vector_bytes(); }
+
 Timing train_staticmlp(const Config& config, std::size_t epochs) {
   return config.precision == Precision::float32 ? time_hidden<float>(config, epochs)
                                                 : time_hidden<double>(config, epochs);
