@@ -20,11 +20,12 @@
 
 namespace sm = staticmlp;
 using test_support::same_bits;
+using test_support::spread_network;
 
 namespace {
 
-// The vector bytes dispatch should pick, from the flags /proc/cpuinfo lists (the kernel's view,
-// independent of the compiler's CPU detection); 0 when the file is not there.
+// Returns the vector bytes that dispatch should pick, from the CPU flags in /proc/cpuinfo (the
+// kernel's view, independent of the compiler's CPU detection), or 0 when the file is unreadable.
 std::size_t expected_vector_bytes() {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
@@ -34,13 +35,14 @@ std::size_t expected_vector_bytes() {
     }
     std::istringstream words(line);
     bool avx2 = false;
-    int avx512 = 0;
+    int avx512_parts = 0;
     std::string word;
     while (words >> word) {
       avx2 = avx2 || word == "avx2";
-      avx512 += word == "avx512f" || word == "avx512vl" || word == "avx512bw" || word == "avx512dq";
+      avx512_parts +=
+          word == "avx512f" || word == "avx512vl" || word == "avx512bw" || word == "avx512dq";
     }
-    if (avx512 == 4) {
+    if (avx512_parts == 4) {
       return 64;
     }
     if (avx2) {
@@ -73,22 +75,9 @@ namespace {
 template <class T, std::size_t H, class Hidden, class Output = sm::Identity>
 using OneHidden = sm::Mlp<T, 1, sm::Dense<H, Hidden>, sm::Dense<1, Output>>;
 
+// True when dispatch can use vectors of `bytes` bytes on this CPU.
 bool cpu_runs(std::size_t bytes) {
   return sm::detail::run_time_vector_bytes() >= bytes;
-}
-
-// Random weights, with biases spread over [-1, 1] so that units saturate, sit near zero and
-// fall on both sides of a ReLU kink.
-template <class Net>
-Net spread_network(std::uint64_t seed) {
-  using T = typename Net::Scalar;
-  constexpr std::size_t hidden = Net::widths[1];
-  Net net = sm::initialized<Net>(seed);
-  for (std::size_t i = 0; i < hidden; ++i) {
-    net.parameters()[hidden + i] = T(-1) + T(2) * static_cast<T>(i) / static_cast<T>(hidden);
-  }
-  net.parameters()[3 * hidden] = T(0.25);
-  return net;
 }
 
 template <class Net>
@@ -111,10 +100,7 @@ std::size_t sgd_mismatches(std::size_t bytes, bool shuffled, typename Net::Scala
   constexpr std::size_t hidden = Net::widths[1];
   const auto data = sm::sine_dataset<T, 50>();
   const sm::SampleView<T, 1, 1> samples(data);
-  std::array<std::uint32_t, 50> order{};
-  for (std::size_t s = 0; s < order.size(); ++s) {
-    order[s] = static_cast<std::uint32_t>(s);
-  }
+  auto order = test_support::sample_order<50>();
   sm::SplitMix64 generator(7);
 
   Net own = spread_network<Net>(4);
@@ -157,10 +143,7 @@ std::size_t gradient_mismatches(std::size_t bytes) {
   constexpr std::size_t hidden = Net::widths[1];
   const auto data = sm::sine_dataset<T, 50>();
   const sm::SampleView<T, 1, 1> samples(data);
-  std::array<std::uint32_t, 50> order{};
-  for (std::size_t s = 0; s < order.size(); ++s) {
-    order[s] = static_cast<std::uint32_t>(s);
-  }
+  auto order = test_support::sample_order<50>();
   sm::SplitMix64 generator(3);
   sm::shuffle(order.data(), order.size(), generator);
 

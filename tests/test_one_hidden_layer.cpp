@@ -13,25 +13,12 @@
 
 namespace sm = staticmlp;
 using test_support::same_bits;
+using test_support::spread_network;
 
 namespace {
 
 template <class T, std::size_t H, class Hidden, class Output = sm::Identity>
 using OneHidden = sm::Mlp<T, 1, sm::Dense<H, Hidden>, sm::Dense<1, Output>>;
-
-// A network with biases spread over [-1, 1] as well as random weights, so that units saturate,
-// sit near zero and fall on both sides of a ReLU kink.
-template <class Net>
-Net spread_network(std::uint64_t seed) {
-  using T = typename Net::Scalar;
-  constexpr std::size_t hidden = Net::widths[1];
-  Net net = sm::initialized<Net>(seed);
-  for (std::size_t i = 0; i < hidden; ++i) {
-    net.parameters()[hidden + i] = T(-1) + T(2) * static_cast<T>(i) / static_cast<T>(hidden);
-  }
-  net.parameters()[3 * hidden] = T(0.25);
-  return net;
-}
 
 // Hidden outputs and the output by the layer formulas, one scalar at a time:
 // h[i] = A(b[i] + w[i] x) and y = B(c + dot(v, h)).

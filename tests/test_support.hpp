@@ -2,7 +2,9 @@
 // network types used across files.
 #pragma once
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -61,5 +63,29 @@ typename Net::Parameters numeric_gradient(const Net& net,
 }
 
 using Relu141 = sm::Mlp<float, 1, sm::Dense<4, sm::Relu>, sm::Dense<1, sm::Identity>>;
+
+// A 1-H-1 network with biases spread over [-1, 1] as well as random weights, so that units
+// saturate, sit near zero and fall on both sides of a ReLU kink.
+template <class Net>
+Net spread_network(std::uint64_t seed) {
+  using T = typename Net::Scalar;
+  constexpr std::size_t hidden = Net::widths[1];
+  Net net = sm::initialized<Net>(seed);
+  for (std::size_t i = 0; i < hidden; ++i) {
+    net.parameters()[hidden + i] = T(-1) + T(2) * static_cast<T>(i) / static_cast<T>(hidden);
+  }
+  net.parameters()[3 * hidden] = T(0.25);
+  return net;
+}
+
+// The sample indices 0 to N - 1 in order, for shuffle() to permute.
+template <std::size_t N>
+std::array<std::uint32_t, N> sample_order() {
+  std::array<std::uint32_t, N> order{};
+  for (std::size_t s = 0; s < N; ++s) {
+    order[s] = static_cast<std::uint32_t>(s);
+  }
+  return order;
+}
 
 }  // namespace test_support

@@ -58,8 +58,8 @@ inline constexpr std::size_t vector_bytes = 0;
 #error "STATICMLP_DISPATCH=1 needs x86-64 and GCC or Clang"
 #endif
 
-// Bytes of the widest vectors this CPU runs that dispatch can use: 64 with AVX-512 (F, VL, BW,
-// DQ), 32 with AVX2, else vector_bytes. Always vector_bytes without dispatch.
+// Returns the bytes of the widest vectors that dispatch can use on this CPU: 64 with AVX-512 (F,
+// VL, BW and DQ), 32 with AVX2, else vector_bytes. Without dispatch it returns vector_bytes.
 inline std::size_t run_time_vector_bytes() {
 #if STATICMLP_DISPATCH
   __builtin_cpu_init();
@@ -75,12 +75,12 @@ inline std::size_t run_time_vector_bytes() {
   return vector_bytes;
 }
 
-// GCC and Clang warn (-Wpsabi) that a function taking or returning AVX or AVX-512 vectors in a baseline
-// build has another calling convention than in a build with those instructions. With dispatch,
-// the engine's lane functions are always inlined into callers compiled for their vectors'
-// width, so no such call exists. GCC reports some of these at the end of the translation unit,
-// beyond the reach of a push and pop around the headers, so with dispatch the warning stays off
-// to the end of the file that includes them.
+// GCC and Clang warn (-Wpsabi) that a function taking or returning AVX or AVX-512 vectors has
+// another calling convention in a baseline build. With dispatch, the lane functions are always
+// inlined into callers compiled for their vectors' width, so no such call exists. GCC reports
+// some of these at the end of the translation unit, beyond a push and pop around the headers,
+// so with dispatch the warning stays off to the end of the file that includes them.
+// NOTE: that also hides -Wpsabi for the including file's own code.
 #if STATICMLP_DISPATCH && defined(__clang__)
 #if __has_warning("-Wpsabi")
 #pragma clang diagnostic ignored "-Wpsabi"

@@ -141,7 +141,8 @@ struct OneHiddenLayer {
   }
 
   using EpochLosses = SgdEpochLosses<T>;
-  // True for the build's width when the CPU may have wider vectors (lanes.hpp).
+  // True for the build's own width when dispatch is compiled in (lanes.hpp), so that
+  // sgd_epoch() and accumulate_samples() may run a wider copy of themselves.
   static constexpr bool dispatches =
       STATICMLP_DISPATCH && vectorized && VectorBytes == vector_bytes;
 
@@ -169,7 +170,7 @@ struct OneHiddenLayer {
     return sgd_epoch_at_width(parameters, samples, order, learning_rate, hidden_outputs);
   }
 
-  // sgd_epoch() with vectors of VectorBytes, never dispatching.
+  // Runs sgd_epoch() with vectors of VectorBytes, without dispatch.
   STATICMLP_DETAIL_DISPATCH_INLINE static constexpr EpochLosses sgd_epoch_at_width(
       T* parameters, SampleView<T, 1, 1> samples, const std::uint32_t* order, T learning_rate,
       T* hidden_outputs) {
@@ -212,7 +213,7 @@ struct OneHiddenLayer {
                                        hidden_outputs);
   }
 
-  // accumulate_samples() with vectors of VectorBytes, never dispatching.
+  // Runs accumulate_samples() with vectors of VectorBytes, without dispatch.
   STATICMLP_DETAIL_DISPATCH_INLINE static constexpr T accumulate_samples_at_width(
       const T* parameters, SampleView<T, 1, 1> samples, const std::uint32_t* order,
       std::size_t count, T scale, T* gradient, T* hidden_outputs) {
@@ -231,8 +232,8 @@ struct OneHiddenLayer {
   }
 
 #if STATICMLP_DISPATCH
-  // The kernels above compiled for AVX2 and for AVX-512, with everything they call inlined so
-  // that none of it runs as baseline code. With -ffp-contract=off the bits stay those of the
+  // Run the kernels above compiled for AVX2 or for AVX-512, with everything they call inlined
+  // so that none of it runs as baseline code. With -ffp-contract=off the bits are those of the
   // baseline (lanes.hpp).
   [[gnu::target("avx2"), gnu::flatten]] static EpochLosses sgd_epoch_avx2(
       T* parameters, SampleView<T, 1, 1> samples, const std::uint32_t* order, T learning_rate,
@@ -364,10 +365,10 @@ struct OneHiddenLayer {
       sweep_range<lanes, Step>(partial, 0, args...);
     } else {
       L sums[groups] = {};
-      // Vectors from `first_round` on add to the sums in whole rounds of `groups` vectors, and
-      // those from `last_round` on in a shorter round. Constant bounds let GCC see that
-      // sums[group] stays in range: with a bound it had to work out, some widths (1-160-1 with
-      // AVX2) drew a false -Waggressive-loop-optimizations warning.
+      // Vectors before `first_round` set the sums, those up to `last_round` add to them in whole
+      // rounds of `groups`, and the rest in one shorter round. The bounds are constants so that
+      // GCC sees sums[group] in range. Computed bounds drew a false
+      // -Waggressive-loop-optimizations warning at some widths (1-160-1 with AVX2).
       constexpr std::size_t first_round = groups < whole_vectors ? groups : whole_vectors;
       constexpr std::size_t last_round = whole_vectors < groups
                                              ? whole_vectors
