@@ -18,7 +18,10 @@ namespace detail {
 // Define STATICMLP_VECTOR_BYTES (0, 16, 32 or 64, at most what the target has) to choose,
 // identically in every translation unit of a program.
 #if defined(STATICMLP_VECTOR_BYTES)
-#if STATICMLP_VECTOR_BYTES != 0 && STATICMLP_VECTOR_BYTES != 16 && STATICMLP_VECTOR_BYTES != 32 && \
+// (0 - X - 1) is 1 only when X is defined empty; the plain comparisons would not parse then.
+#if (0 - STATICMLP_VECTOR_BYTES - 1) == 1
+#error "STATICMLP_VECTOR_BYTES is defined empty: define it as 0, 16, 32 or 64"
+#elif STATICMLP_VECTOR_BYTES != 0 && STATICMLP_VECTOR_BYTES != 16 && STATICMLP_VECTOR_BYTES != 32 && \
     STATICMLP_VECTOR_BYTES != 64
 #error "STATICMLP_VECTOR_BYTES must be 0, 16, 32 or 64"
 #elif STATICMLP_VECTOR_BYTES == 64 && !defined(__AVX512F__)
@@ -54,6 +57,10 @@ inline constexpr std::size_t vector_bytes = 0;
 #else
 #define STATICMLP_DISPATCH 0
 #endif
+#elif (0 - STATICMLP_DISPATCH - 1) == 1
+#error "STATICMLP_DISPATCH is defined empty: define it as 0 or 1"
+#elif STATICMLP_DISPATCH != 0 && STATICMLP_DISPATCH != 1
+#error "STATICMLP_DISPATCH must be 0 or 1"
 #elif STATICMLP_DISPATCH && !(defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__))
 #error "STATICMLP_DISPATCH=1 needs x86-64 and GCC or Clang"
 #endif
