@@ -18,7 +18,7 @@ namespace detail {
 // Define STATICMLP_VECTOR_BYTES (0, 16, 32 or 64, at most what the target has) to choose,
 // identically in every translation unit of a program.
 #if defined(STATICMLP_VECTOR_BYTES)
-// (0 - X - 1) is 1 only when X is defined empty; the plain comparisons would not parse then.
+// (0 - X - 1) equals 1 only when X is defined empty, where the plain comparisons would not parse.
 #if (0 - STATICMLP_VECTOR_BYTES - 1) == 1
 #error "STATICMLP_VECTOR_BYTES is defined empty: define it as 0, 16, 32 or 64"
 #elif STATICMLP_VECTOR_BYTES != 0 && STATICMLP_VECTOR_BYTES != 16 && STATICMLP_VECTOR_BYTES != 32 && \
