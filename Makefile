@@ -153,7 +153,8 @@ test-vector-$(1):
 	@if [ "$$$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
 	    for flag in $(VECTOR_CPU_FLAGS_$(1)); do \
 	      grep -qw "$$$$flag" /proc/cpuinfo || exit 1; done; then \
-	  $$(MAKE) --no-print-directory $(BUILD)/$(1)/vector_tests && $(BUILD_RUN)/$(1)/vector_tests; \
+	  $$(MAKE) --no-print-directory $(BUILD)/$(1)/vector_tests && \
+	  echo "vector kernels' tests built with -march=$(1):" && $(BUILD_RUN)/$(1)/vector_tests; \
 	else \
 	  echo "skipped: this machine cannot run -march=$(1) code"; \
 	fi

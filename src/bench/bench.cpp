@@ -70,8 +70,9 @@ void print_usage(std::FILE* out) {
   std::fprintf(out,
                "usage: bench [options]\n"
                "With no --hidden, --activation, --mode or --precision, runs the standard table\n"
-               "and then prints the float32 peak, the activation costs and the footprint table;\n"
-               "any of those four options runs that one configuration and prints its rows only.\n"
+               "and then prints the float32 peak (builds with FMA only), the activation costs\n"
+               "and the footprint table. Any of those four options runs that one configuration\n"
+               "and prints its rows only.\n"
                "  --hidden H          hidden width: 4, 40 or 400 (default 40)\n"
                "  --activation A      hidden activation: tanh, relu or sigmoid (default tanh)\n"
                "  --mode M            sgd (one update per sample, the default) or batch (one per epoch)\n"
