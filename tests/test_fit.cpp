@@ -271,6 +271,82 @@ TEST_CASE("shuffling a view needs an index buffer") {
   CHECK(sm::fit(net, sgd, view, options, sm::NoProgress{}, order.data()).ok());
 }
 
+TEST_CASE("one shuffled sample needs no index buffer") {
+  // Per-sample training of a single sample has one order, so fit() must not write one.
+  Net shuffled = sm::initialized<Net>(1);
+  Net in_order = shuffled;
+  sm::Sgd<Net> sgd(0.1f);
+  sm::Sgd<Net> sgd_in_order(0.1f);
+  sm::FitOptions<float> options;
+  options.epochs = 3;
+  options.batch_size = 1;
+  options.shuffle = true;
+  const sm::SampleView<float, 1, 1> one(sine.data() + 7, 1);
+  const auto result = sm::fit(shuffled, sgd, one, options);
+  REQUIRE(result.ok());
+  options.shuffle = false;
+  REQUIRE(sm::fit(in_order, sgd_in_order, one, options).ok());
+  CHECK(std::memcmp(&shuffled, &in_order, sizeof(Net)) == 0);
+}
+
+TEST_CASE("non-finite starting parameter is named") {
+  Net net = sm::initialized<Net>(1);
+  net.parameters()[5] = not_a_number;
+  const Net before = net;
+  sm::Sgd<Net> sgd(0.01f);
+  const auto result = sm::fit(net, sgd, sine);
+  CHECK(result.status.code == sm::StatusCode::initial_parameters_not_finite);
+  CHECK(result.status.index == 5);
+  CHECK(result.epochs == 0);
+  CHECK(std::memcmp(&net, &before, sizeof(Net)) == 0);
+  const std::string text = sm::describe(result.status).c_str();
+  CHECK(text.find("before training") != std::string::npos);
+  CHECK(text.find("(parameter 5, value nan)") != std::string::npos);
+}
+
+TEST_CASE("overflowing starting loss is reported") {
+  // Finite targets whose squared error overflows float.
+  auto data = sine;
+  for (auto& sample : data) {
+    sample.target[0] = 3e38f;
+  }
+  Net net = sm::initialized<Net>(1);
+  const Net before = net;
+  sm::Sgd<Net> sgd(0.01f);
+  const auto result = sm::fit(net, sgd, data);
+  CHECK(result.status.code == sm::StatusCode::initial_loss_not_finite);
+  CHECK(std::isinf(result.status.value));
+  CHECK(std::memcmp(&net, &before, sizeof(Net)) == 0);
+  const std::string text = sm::describe(result.status).c_str();
+  CHECK(text.find("scale the data down") != std::string::npos);
+  CHECK(text.find("(value inf)") != std::string::npos);
+}
+
+TEST_CASE("parameter overflow names its epoch") {
+  // One sample with a finite loss of 16 whose first update makes the weights infinite.
+  using Linear = sm::Mlp<float, 1, sm::Dense<4, sm::Identity>, sm::Dense<1, sm::Identity>>;
+  Linear net{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    net.parameters()[4 + i] = 1.0f;  // hidden biases
+    net.parameters()[8 + i] = 1.0f;  // output weights
+  }
+  const Linear before = net;
+  std::array<Linear::SampleType, 1> data{};
+  data[0].input[0] = 1e10f;
+  data[0].target[0] = 0.0f;
+  sm::Sgd<Linear> sgd(1e37f);
+  sm::FitOptions<float> options;
+  options.epochs = 5;
+  options.batch_size = 1;
+  const auto result = sm::fit(net, sgd, data, options);
+  CHECK(result.status.code == sm::StatusCode::parameters_not_finite);
+  CHECK(result.status.index == 1);
+  CHECK(std::isinf(result.status.value));
+  CHECK(result.epochs == 0);
+  CHECK(result.final_loss == 16.0f);
+  CHECK(std::memcmp(&net, &before, sizeof(Linear)) == 0);
+}
+
 TEST_CASE("training in a constant expression") {
   // 20 full-batch Adam epochs on 10 points, evaluated by the compiler.
   constexpr auto trained = [] {

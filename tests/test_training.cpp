@@ -5,6 +5,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
+#include <limits>
 #include <string>
 
 #include <staticmlp/staticmlp.hpp>
@@ -241,6 +243,24 @@ TEST_CASE("train_with_restarts reports a failing fit", "[training]") {
   Relu141 net;
   const auto result = sm::train_with_restarts(net, sm::SampleView<float, 1, 1>(empty), 1);
   CHECK(result.status.code == sm::StatusCode::empty_dataset);
+}
+
+TEST_CASE("train_with_restarts keeps the network on bad data", "[training]") {
+  auto data = sine;
+  data[3].input[0] = std::numeric_limits<float>::quiet_NaN();
+  Relu141 net = sm::initialized<Relu141>(1);
+  const Relu141 before = net;
+  const auto bad_data = sm::train_with_restarts(net, data, 1);
+  CHECK(bad_data.status.code == sm::StatusCode::input_not_finite);
+  CHECK(bad_data.status.index == 3);
+  CHECK(bad_data.epochs == 0);
+  CHECK(std::memcmp(&net, &before, sizeof(Relu141)) == 0);
+
+  sm::RestartOptions<float> options;
+  options.learning_rate = -0.01f;
+  const auto bad_rate = sm::train_with_restarts(net, sine, 1, options);
+  CHECK(bad_rate.status.code == sm::StatusCode::learning_rate_invalid);
+  CHECK(std::memcmp(&net, &before, sizeof(Relu141)) == 0);
 }
 
 TEST_CASE("train_with_restarts runs at compile time", "[training]") {

@@ -95,6 +95,31 @@ constexpr bool all_finite(const Parameters& parameters) {
   return true;
 }
 
+// Returns the index of the first non-finite parameter, or parameters.size() if there is none.
+template <class Parameters>
+constexpr std::size_t first_non_finite(const Parameters& parameters) {
+  std::size_t i = 0;
+  while (i < parameters.size() && is_finite(parameters[i])) {
+    ++i;
+  }
+  return i;
+}
+
+// True when every update uses all n samples. batch_size 1 stays per-sample for a single sample
+// too, where the other modes would also make one update per epoch, because per-sample Sgd
+// rounds its update differently.
+template <class T>
+constexpr bool uses_whole_batch(const FitOptions<T>& options, std::size_t n) {
+  return options.batch_size == full_batch || (options.batch_size >= n && options.batch_size != 1);
+}
+
+// True when fit() reorders the samples each epoch and so needs an index buffer of n entries.
+// One sample has only one order.
+template <class T>
+constexpr bool shuffles_samples(const FitOptions<T>& options, std::size_t n) {
+  return options.shuffle && n > 1 && !uses_whole_batch(options, n);
+}
+
 // Calls progress(epoch, loss); returns false when a callback that returns bool requests a stop.
 template <class Callback, class T>
 constexpr bool report_progress(Callback& progress, std::size_t epoch, T loss) {
@@ -129,12 +154,9 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   }
 
   const std::size_t n = samples.size;
-  // batch_size 1 stays per-sample for a single sample too, where the other modes would also
-  // make one update per epoch, because per-sample Sgd rounds its update differently.
-  const bool whole_batch = options.batch_size == full_batch ||
-                           (options.batch_size >= n && options.batch_size != 1);
+  const bool whole_batch = uses_whole_batch(options, n);
   const std::size_t batch_size = whole_batch ? n : options.batch_size;
-  const bool shuffling = options.shuffle && !whole_batch;
+  const bool shuffling = shuffles_samples(options, n);
   if (shuffling) {
     for (std::size_t s = 0; s < n; ++s) {
       order[s] = static_cast<std::uint32_t>(s);
@@ -142,10 +164,17 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   }
   SplitMix64 generator(options.shuffle_seed);
 
+  const std::size_t parameter_count = net.parameters().size();
+  const std::size_t bad_start = first_non_finite(net.parameters());
+  if (bad_start < parameter_count) {
+    result.status = make_status(StatusCode::initial_parameters_not_finite, bad_start,
+                                static_cast<double>(net.parameters()[bad_start]));
+    return result;
+  }
   result.initial_loss = mean_squared_error(net, samples);
   result.final_loss = result.initial_loss;
-  if (!is_finite(result.initial_loss) || !all_finite(net.parameters())) {
-    result.status = make_status(StatusCode::loss_not_finite, 0,
+  if (!is_finite(result.initial_loss)) {
+    result.status = make_status(StatusCode::initial_loss_not_finite, 0,
                                 static_cast<double>(result.initial_loss));
     return result;
   }
@@ -185,14 +214,19 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   const auto bad_code = [](T loss) {
     return is_finite(loss) ? StatusCode::loss_diverged : StatusCode::loss_not_finite;
   };
-
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     T epoch_loss = 0;
     if (whole_batch) {
       // The loss is that of the parameters before this epoch's update.
       epoch_loss = loss_and_gradient(net, samples, gradient, workspace);
-      if (is_bad(epoch_loss) || !all_finite(net.parameters())) {
+      if (is_bad(epoch_loss)) {
         return fail(bad_code(epoch_loss), epoch, epoch_loss);
+      }
+      // A finite loss does not rule out a non-finite parameter, such as an infinite weight of
+      // a ReLU unit that never activates.
+      const std::size_t bad = first_non_finite(net.parameters());
+      if (bad < parameter_count) {
+        return fail(StatusCode::parameters_not_finite, epoch, net.parameters()[bad]);
       }
       good_net = net;
       good_optimizer = optimizer;
@@ -203,9 +237,6 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       }
       optimizer.step(net.parameters(), gradient);
     } else {
-      if (!all_finite(net.parameters())) {
-        return fail(StatusCode::loss_not_finite, epoch, epoch_loss);
-      }
       good_net = net;
       good_optimizer = optimizer;
       good_epochs = epoch - 1;
@@ -271,6 +302,10 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       if (is_bad(epoch_loss)) {
         return fail(bad_code(epoch_loss), epoch, epoch_loss);
       }
+      const std::size_t bad = first_non_finite(net.parameters());
+      if (bad < parameter_count) {
+        return fail(StatusCode::parameters_not_finite, epoch, net.parameters()[bad]);
+      }
     }
 
     result.epochs = epoch;
@@ -284,8 +319,12 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   }
 
   result.final_loss = mean_squared_error(net, samples);
-  if (is_bad(result.final_loss) || !all_finite(net.parameters())) {
+  if (is_bad(result.final_loss)) {
     return fail(bad_code(result.final_loss), result.epochs, result.final_loss);
+  }
+  const std::size_t bad = first_non_finite(net.parameters());
+  if (bad < parameter_count) {
+    return fail(StatusCode::parameters_not_finite, result.epochs, net.parameters()[bad]);
   }
   return result;
 }
@@ -315,9 +354,7 @@ constexpr FitResult<typename Net::Scalar> fit(
     SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
     const FitOptions<typename Net::Scalar>& options = {}, Callback progress = {},
     std::uint32_t* order = nullptr) {
-  const bool needs_order = options.shuffle && options.batch_size != full_batch &&
-                           options.batch_size < samples.size;
-  if (needs_order && order == nullptr) {
+  if (order == nullptr && detail::shuffles_samples(options, samples.size)) {
     FitResult<typename Net::Scalar> result{};
     result.status = make_status(StatusCode::shuffle_buffer_missing);
     return result;

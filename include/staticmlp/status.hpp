@@ -51,6 +51,9 @@ enum class StatusCode : std::uint8_t {
   fit_options_invalid,        // index: 0 divergence_factor; value: it
   plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels
   output_not_regular_file,    // the output path is a folder, device, pipe or symbolic link
+  initial_parameters_not_finite,  // index: the first non-finite parameter, value: it
+  initial_loss_not_finite,        // value: the loss before training
+  parameters_not_finite,          // index: epoch, value: the first non-finite parameter
 };
 
 struct [[nodiscard]] Status {
@@ -162,6 +165,15 @@ constexpr const char* Status::message() const {
     case StatusCode::name_invalid:
       return "the name must be a C++ identifier (letters, digits and '_', not starting with a "
              "digit) that is not a keyword, std, staticmlp or a reserved name";
+    case StatusCode::initial_parameters_not_finite:
+      return "the network has a non-finite parameter before training: initialize or load it "
+             "again; it was left unchanged";
+    case StatusCode::initial_loss_not_finite:
+      return "the loss before training is not finite although the data and parameters are: "
+             "scale the data down; the network was left unchanged";
+    case StatusCode::parameters_not_finite:
+      return "an update made a parameter non-finite: lower the learning rate; the parameters "
+             "are those of the last epoch with finite parameters and a finite loss";
   }
   return "unknown status";
 }
@@ -174,7 +186,10 @@ constexpr const char* status_index_name(StatusCode code) {
       return "sample";
     case StatusCode::loss_not_finite:
     case StatusCode::loss_diverged:
+    case StatusCode::parameters_not_finite:
       return "epoch";
+    case StatusCode::initial_parameters_not_finite:
+      return "parameter";
     case StatusCode::value_not_finite:
       return "row";
     case StatusCode::hyperparameter_invalid:
@@ -224,6 +239,9 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::model_value_out_of_range:
     case StatusCode::model_count_mismatch:
     case StatusCode::fit_options_invalid:
+    case StatusCode::initial_parameters_not_finite:
+    case StatusCode::initial_loss_not_finite:
+    case StatusCode::parameters_not_finite:
       return true;
     default:
       return false;

@@ -245,7 +245,8 @@ struct CosineSchedule {
 // (epoch, loss) counted over the whole budget. A failing fit() ends training with its status.
 // Bad settings are rejected before any training with restart_options_invalid. Setting 0 (value:
 // restarts * trial_epochs) means no restarts or trials that alone exceed the budget. Settings 1
-// and 2 mean that final_learning_rate or kink_scale is not positive and finite.
+// and 2 mean that final_learning_rate or kink_scale is not positive and finite. Bad data or a
+// bad learning rate is also rejected before the network is touched.
 template <class Net, class Callback = NoProgress>
 constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
@@ -271,6 +272,15 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
   if (!(options.kink_scale > T(0)) || !is_finite(options.kink_scale)) {
     result.status = make_status(StatusCode::restart_options_invalid, 2,
                                 static_cast<double>(options.kink_scale));
+    return result;
+  }
+  // initialize_in_data() reads the data, so it must be checked before the first trial.
+  result.status = check_samples<Net>(samples);
+  if (!result.status.ok()) {
+    return result;
+  }
+  result.status = Adam<Net>(options.learning_rate).check();
+  if (!result.status.ok()) {
     return result;
   }
 
