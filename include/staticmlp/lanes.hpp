@@ -18,8 +18,9 @@ namespace detail {
 // Define STATICMLP_VECTOR_BYTES (0, 16, 32 or 64, at most what the target has) to choose,
 // identically in every translation unit of a program.
 #if defined(STATICMLP_VECTOR_BYTES)
-// (0 - X - 1) equals 1 only when X is defined empty, where the plain comparisons would not parse.
-#if (0 - STATICMLP_VECTOR_BYTES - 1) == 1
+// (X + 0) == 0 and (0 - X - 1) == 1 together hold only when X is defined empty, where the
+// plain comparisons would not parse.
+#if (STATICMLP_VECTOR_BYTES + 0) == 0 && (0 - STATICMLP_VECTOR_BYTES - 1) == 1
 #error "STATICMLP_VECTOR_BYTES is defined empty: define it as 0, 16, 32 or 64"
 #elif STATICMLP_VECTOR_BYTES != 0 && STATICMLP_VECTOR_BYTES != 16 && STATICMLP_VECTOR_BYTES != 32 && \
     STATICMLP_VECTOR_BYTES != 64
@@ -57,7 +58,7 @@ inline constexpr std::size_t vector_bytes = 0;
 #else
 #define STATICMLP_DISPATCH 0
 #endif
-#elif (0 - STATICMLP_DISPATCH - 1) == 1
+#elif (STATICMLP_DISPATCH + 0) == 0 && (0 - STATICMLP_DISPATCH - 1) == 1
 #error "STATICMLP_DISPATCH is defined empty: define it as 0 or 1"
 #elif STATICMLP_DISPATCH != 0 && STATICMLP_DISPATCH != 1
 #error "STATICMLP_DISPATCH must be 0 or 1"
