@@ -282,8 +282,7 @@ TEST_CASE("one shuffled sample needs no index buffer") {
   options.batch_size = 1;
   options.shuffle = true;
   const sm::SampleView<float, 1, 1> one(sine.data() + 7, 1);
-  const auto result = sm::fit(shuffled, sgd, one, options);
-  REQUIRE(result.ok());
+  REQUIRE(sm::fit(shuffled, sgd, one, options).ok());
   options.shuffle = false;
   REQUIRE(sm::fit(in_order, sgd_in_order, one, options).ok());
   CHECK(std::memcmp(&shuffled, &in_order, sizeof(Net)) == 0);

@@ -245,7 +245,7 @@ TEST_CASE("train_with_restarts reports a failing fit", "[training]") {
   CHECK(result.status.code == sm::StatusCode::empty_dataset);
 }
 
-TEST_CASE("train_with_restarts keeps the network on bad data", "[training]") {
+TEST_CASE("train_with_restarts keeps net on bad input", "[training]") {
   auto data = sine;
   data[3].input[0] = std::numeric_limits<float>::quiet_NaN();
   Relu141 net = sm::initialized<Relu141>(1);

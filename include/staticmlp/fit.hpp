@@ -105,16 +105,15 @@ constexpr std::size_t first_non_finite(const Parameters& parameters) {
   return i;
 }
 
-// True when every update uses all n samples. batch_size 1 stays per-sample for a single sample
-// too, where the other modes would also make one update per epoch, because per-sample Sgd
-// rounds its update differently.
+// Returns true when every update uses all n samples. batch_size 1 stays per-sample for a single
+// sample too, because per-sample Sgd rounds its update differently from the other modes.
 template <class T>
 constexpr bool uses_whole_batch(const FitOptions<T>& options, std::size_t n) {
   return options.batch_size == full_batch || (options.batch_size >= n && options.batch_size != 1);
 }
 
-// True when fit() reorders the samples each epoch and so needs an index buffer of n entries.
-// One sample has only one order.
+// Returns true when fit() reorders the samples each epoch and so needs an index buffer of n
+// entries. One sample has only one order, so it is never shuffled.
 template <class T>
 constexpr bool shuffles_samples(const FitOptions<T>& options, std::size_t n) {
   return options.shuffle && n > 1 && !uses_whole_batch(options, n);
@@ -214,6 +213,7 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   const auto bad_code = [](T loss) {
     return is_finite(loss) ? StatusCode::loss_diverged : StatusCode::loss_not_finite;
   };
+
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     T epoch_loss = 0;
     if (whole_batch) {

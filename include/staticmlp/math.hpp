@@ -444,8 +444,8 @@ template <class L>
 }  // namespace detail
 
 // Hyperbolic tangent: exactly +-1 beyond the saturation point, odd, tanh(-0) = -0, NaN for NaN.
-// NOTE: float tanh is not monotonic in the last bits (make scan-float-math counts the drops).
 // Branch-free, so that a loop over many inputs vectorizes.
+// NOTE: float tanh is not monotonic in the last bits (make scan-float-math counts the drops).
 template <class T>
 constexpr T tanh(T x) {
   detail::check_float_type<T>();
