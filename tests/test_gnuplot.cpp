@@ -1,7 +1,7 @@
 // gnuplot export: the script's content, locale independence, rejection of non-finite values,
 // atomic file output, and (when gnuplot is installed) that gnuplot runs the script cleanly.
 #include <catch2/catch.hpp>
-
+#include <algorithm>
 #include <clocale>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <staticmlp/io.hpp>
 
@@ -313,6 +314,64 @@ TEST_CASE("non-regular output paths are kept") {
   CHECK(read_file(folder + "/target.txt") == "target\n");
   CHECK(contains(sm::describe(sm::make_status(sm::StatusCode::output_not_regular_file)).c_str(),
                  "regular file"));
+}
+
+TEST_CASE("all ten temporary names taken is told apart from a missing folder") {
+  const std::string folder = scratch_folder("all_taken");
+  const std::string path = folder + "/fit.gp";
+  { std::ofstream(path) << "old contents\n"; }
+  for (const char* suffix : {".tmp", ".tmp1", ".tmp2", ".tmp3", ".tmp4", ".tmp5", ".tmp6",
+                             ".tmp7", ".tmp8", ".tmp9"}) {
+    std::ofstream(path + suffix) << "stale\n";
+  }
+  const sm::Status status = sm::write_file(path.c_str(), [](auto& sink) {
+    return sink.write("new\n", 4) ? sm::ok_status() : sm::make_status(sm::StatusCode::output_failed);
+  });
+  CHECK(status.code == sm::StatusCode::temporary_files_exist);
+  CHECK(contains(sm::describe(status).c_str(), "PATH.tmp1 to PATH.tmp9"));
+  CHECK(read_file(path) == "old contents\n");
+  CHECK(read_file(path + ".tmp9") == "stale\n");
+  // One freed name is enough again.
+  REQUIRE(std::remove((path + ".tmp4").c_str()) == 0);
+  CHECK(sm::write_file(path.c_str(), [](auto& sink) {
+          return sink.write("new\n", 4) ? sm::ok_status()
+                                         : sm::make_status(sm::StatusCode::output_failed);
+        }).ok());
+  CHECK(read_file(path) == "new\n");
+}
+
+TEST_CASE("a name too long for its temporary file is told apart from a missing folder") {
+  // 253 bytes is a valid file name on Linux (limit 255), but NAME.tmp is 257 bytes.
+  const std::string folder = scratch_folder("long_name");
+  const std::string path = folder + "/" + std::string(250, 'a') + ".gp";
+  const sm::Status status = sm::write_file(path.c_str(), [](auto&) { return sm::ok_status(); });
+  CHECK(status.code == sm::StatusCode::path_too_long);
+  CHECK(contains(sm::describe(status).c_str(), "too long"));
+  // A path longer than the sink's buffer gets the same status without reaching the system.
+  const std::string huge = folder + "/" + std::string(sm::AtomicFileSink::max_path, 'b');
+  CHECK(sm::write_file(huge.c_str(), [](auto&) { return sm::ok_status(); }).code ==
+        sm::StatusCode::path_too_long);
+  // 250 bytes leaves room for ".tmp" and a digit.
+  const std::string longest = folder + "/" + std::string(247, 'c') + ".gp";
+  CHECK(sm::write_file(longest.c_str(), [](auto& sink) {
+          return sink.write("x\n", 2) ? sm::ok_status()
+                                       : sm::make_status(sm::StatusCode::output_failed);
+        }).ok());
+  CHECK(read_file(longest) == "x\n");
+}
+
+TEST_CASE("every status code has its own message") {
+  const auto last = static_cast<int>(sm::StatusCode::temporary_files_exist);
+  std::vector<std::string> messages;
+  for (int code = 0; code <= last; ++code) {
+    const std::string text = sm::make_status(static_cast<sm::StatusCode>(code)).message();
+    INFO("code " << code << ": " << text);
+    CHECK(text != "unknown status");
+    CHECK(std::find(messages.begin(), messages.end(), text) == messages.end());
+    messages.push_back(text);
+  }
+  CHECK(std::string(sm::make_status(static_cast<sm::StatusCode>(last + 1)).message()) ==
+        "unknown status");
 }
 
 TEST_CASE("empty path is rejected") {

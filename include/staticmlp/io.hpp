@@ -8,6 +8,7 @@
 // std::istream; read_file(path, reader) opens a file and runs reader(source).
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
@@ -29,7 +30,11 @@ class AtomicFileSink {
   explicit AtomicFileSink(const char* path) {
     const std::size_t length = text_length(path);
     constexpr char suffix[] = ".tmp";
-    if (length == 0 || length + sizeof(suffix) + 1 > max_path) {
+    if (length == 0) {
+      return;
+    }
+    if (length + sizeof(suffix) + 1 > max_path) {
+      open_failure_ = StatusCode::path_too_long;
       return;
     }
     if (!absent_or_regular(path)) {
@@ -49,7 +54,17 @@ class AtomicFileSink {
         temporary_path_[digit] = attempt;
         temporary_path_[digit + 1] = '\0';
       }
+      errno = 0;
       file_ = std::fopen(temporary_path_, "wbx");
+      // Only a name that is taken is worth another try; POSIX sets errno, ISO C need not.
+      if (file_ == nullptr && errno != EEXIST) {
+        break;
+      }
+    }
+    if (file_ == nullptr) {
+      open_failure_ = errno == ENAMETOOLONG ? StatusCode::path_too_long
+                      : errno == EEXIST     ? StatusCode::temporary_files_exist
+                                            : StatusCode::file_open_failed;
     }
   }
 
@@ -64,7 +79,7 @@ class AtomicFileSink {
     if (not_regular_) {
       return make_status(StatusCode::output_not_regular_file);
     }
-    return file_ != nullptr ? ok_status() : make_status(StatusCode::file_open_failed);
+    return file_ != nullptr ? ok_status() : make_status(open_failure_);
   }
 
   bool write(const char* data, std::size_t size) {
@@ -128,6 +143,7 @@ class AtomicFileSink {
   bool failed_ = false;
   bool committed_ = false;
   bool not_regular_ = false;
+  StatusCode open_failure_ = StatusCode::file_open_failed;
 };
 
 class StreamSink {

@@ -54,6 +54,8 @@ enum class StatusCode : std::uint8_t {
   initial_parameters_not_finite,  // index: the first non-finite parameter, value: it
   initial_loss_not_finite,        // value: the loss before training
   parameters_not_finite,          // index: epoch, value: the first non-finite parameter
+  path_too_long,                  // the output path plus ".tmp" is too long for the system
+  temporary_files_exist,          // PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist
 };
 
 struct [[nodiscard]] Status {
@@ -174,6 +176,12 @@ constexpr const char* Status::message() const {
     case StatusCode::parameters_not_finite:
       return "an update made a parameter non-finite: lower the learning rate; the parameters "
              "are those of the last epoch with finite parameters and a finite loss";
+    case StatusCode::path_too_long:
+      return "the output path is too long: the temporary file, the path plus \".tmp\" and a "
+             "digit, exceeds the system's limit; shorten the file name to 250 bytes or less";
+    case StatusCode::temporary_files_exist:
+      return "the temporary files PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist, perhaps left "
+             "by interrupted runs: remove them; any old file at PATH is kept";
   }
   return "unknown status";
 }
