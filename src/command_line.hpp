@@ -1,38 +1,12 @@
 // Command-line helpers of the programs in src/: the one optional output path of the demo and
-// the lecture programs, and the exit status once standard output is flushed.
+// the lecture programs, and the exit status once standard output is flushed. Exit statuses:
+// 0 success (and --help), 1 a failure at run time, 2 a usage error.
 #pragma once
 
 #include <cstdio>
 #include <cstring>
 
 namespace command_line {
-
-// Reads the one optional argument, the path of the gnuplot script. Returns -1 with
-// `script_path` set, or the exit status: 0 after --help, 2 for an option or an extra argument.
-// An argument starting with '-' is never taken for a file name. `usage_note`, if not empty, is
-// printed below the argument's description.
-inline int read_script_argument(int argc, char** argv, const char* program,
-                                const char* default_path, const char* usage_note,
-                                const char*& script_path) {
-  const bool asks_help =
-      argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0);
-  if (asks_help || argc > 2 || (argc == 2 && (argv[1][0] == '-' || argv[1][0] == '\0'))) {
-    if (!asks_help) {
-      std::fprintf(stderr, "error: invalid argument '%s'\n", argc > 2 ? argv[2] : argv[1]);
-    }
-    std::FILE* out = asks_help ? stdout : stderr;
-    std::fprintf(out,
-                 "usage: %s [SCRIPT.gp]\n"
-                 "  SCRIPT.gp  where to write the gnuplot script (default %s)\n",
-                 program, default_path);
-    if (usage_note[0] != '\0') {
-      std::fprintf(out, "             %s\n", usage_note);
-    }
-    return asks_help ? 0 : 2;
-  }
-  script_path = argc == 2 ? argv[1] : default_path;
-  return -1;
-}
 
 // Returns `status`, or 1 with a message when standard output could not be written (a full
 // disk or a closed pipe), so that lost output does not pass for a complete run.
@@ -42,6 +16,52 @@ inline int finish_output(int status) {
     return 1;
   }
   return status;
+}
+
+inline bool is_help(const char* argument) {
+  return std::strcmp(argument, "--help") == 0 || std::strcmp(argument, "-h") == 0;
+}
+
+// Reads the one optional argument, the path of the gnuplot script. Returns -1 with
+// `script_path` set, or the exit status: 0 after --help (1 if its text could not be written),
+// 2 for an option, an empty name or an extra argument, which the message names. An argument
+// starting with '-' is never taken for a file name. `usage_note`, if not empty, is printed
+// below the argument's description.
+inline int read_script_argument(int argc, char** argv, const char* program,
+                                const char* default_path, const char* usage_note,
+                                const char*& script_path) {
+  const auto print_usage = [&](std::FILE* out) {
+    std::fprintf(out,
+                 "usage: %s [SCRIPT.gp]\n"
+                 "  SCRIPT.gp  where to write the gnuplot script (default %s)\n",
+                 program, default_path);
+    if (usage_note[0] != '\0') {
+      std::fprintf(out, "             %s\n", usage_note);
+    }
+  };
+  if (argc == 2 && is_help(argv[1])) {
+    print_usage(stdout);
+    return finish_output(0);
+  }
+  const char* problem = nullptr;
+  const char* culprit = nullptr;
+  if (argc >= 2 && argv[1][0] == '-') {
+    problem = "unknown option";
+    culprit = argv[1];
+  } else if (argc >= 2 && argv[1][0] == '\0') {
+    problem = "empty file name";
+    culprit = argv[1];
+  } else if (argc > 2) {
+    problem = "unexpected extra argument";
+    culprit = argv[2];
+  }
+  if (problem != nullptr) {
+    std::fprintf(stderr, "error: %s '%s'\n", problem, culprit);
+    print_usage(stderr);
+    return 2;
+  }
+  script_path = argc == 2 ? argv[1] : default_path;
+  return -1;
 }
 
 }  // namespace command_line

@@ -16,27 +16,80 @@ namespace sm = staticmlp;
 using Net = sine_recipe::Net;
 static_assert(Net::parameter_count == 13, "a 1-4-1 network has 13 parameters");
 
-// Writes the trained network into the folder of `script_path` as sine_relu_weights.hpp and
-// sine_relu_model.txt; returns false after printing an error.
-static bool write_model_files(const Net& net, float training_mse, const std::string& script_path) {
-  const std::size_t slash = script_path.rfind('/');
-  const std::string folder = slash == std::string::npos ? "" : script_path.substr(0, slash + 1);
-  const std::string header_path = folder + "sine_relu_weights.hpp";
-  const std::string model_path = folder + "sine_relu_model.txt";
+// The model files go into the folder of the script: sine_relu_weights.hpp, sine_relu_model.txt.
+struct OutputPaths {
+  std::string script;
+  std::string header;
+  std::string model;
+};
+
+static OutputPaths output_paths(const char* script_path) {
+  const std::string script = script_path;
+  const std::size_t slash = script.rfind('/');
+  const std::string folder = slash == std::string::npos ? "" : script.substr(0, slash + 1);
+  return {script, folder + "sine_relu_weights.hpp", folder + "sine_relu_model.txt"};
+}
+
+// Prints why `path` could not be written; returns false.
+static bool report_failure(const std::string& path, const sm::Status& status) {
+  std::fprintf(stderr, "error: cannot write %s: %s\n", path.c_str(), sm::describe(status).c_str());
+  return false;
+}
+
+// Writes the script and the two model files all or nothing: each goes to its own temporary
+// file, and the three are renamed over their targets only when all three are complete. A
+// rename can still fail after an earlier one succeeded (something appeared at the path
+// meanwhile); the file it would have replaced is then kept. Returns false after an error.
+template <class WriteScript>
+static bool write_outputs(const OutputPaths& paths, const Net& net, float training_mse,
+                          WriteScript&& write_script) {
+  sm::AtomicFileSink script(paths.script.c_str());
+  sm::AtomicFileSink header(paths.header.c_str());
+  sm::AtomicFileSink model(paths.model.c_str());
   const auto training = sm::training_info(sine_recipe::seed, training_mse);
-  const sm::Status header = sm::write_file(header_path.c_str(), [&](auto& sink) {
-    return sm::write_cpp_header(sink, net, "sine_relu", training);
-  });
-  const sm::Status model = sm::write_file(
-      model_path.c_str(), [&](auto& sink) { return sm::save_parameters(sink, net); });
-  if (!header.ok() || !model.ok()) {
-    const bool header_failed = !header.ok();
-    std::fprintf(stderr, "error: cannot write %s: %s\n",
-                 header_failed ? header_path.c_str() : model_path.c_str(),
-                 sm::describe(header_failed ? header : model).c_str());
-    return false;
+  // Each stage runs only when the ones before it succeeded; the sinks' destructors remove
+  // every temporary file that was not committed.
+  sm::Status status = script.open_status();
+  if (!status.ok()) {
+    return report_failure(paths.script, status);
   }
-  std::printf("wrote %s and %s\n", header_path.c_str(), model_path.c_str());
+  if (status = header.open_status(); !status.ok()) {
+    return report_failure(paths.header, status);
+  }
+  if (status = model.open_status(); !status.ok()) {
+    return report_failure(paths.model, status);
+  }
+  if (status = write_script(script); !status.ok()) {
+    return report_failure(paths.script, status);
+  }
+  if (status = sm::write_cpp_header(header, net, "sine_relu", training); !status.ok()) {
+    return report_failure(paths.header, status);
+  }
+  if (status = sm::save_parameters(model, net); !status.ok()) {
+    return report_failure(paths.model, status);
+  }
+  // commit() flushes and closes before it renames, so a full disk fails here, before the
+  // first rename.
+  if (status = script.flush(); !status.ok()) {
+    return report_failure(paths.script, status);
+  }
+  if (status = header.flush(); !status.ok()) {
+    return report_failure(paths.header, status);
+  }
+  if (status = model.flush(); !status.ok()) {
+    return report_failure(paths.model, status);
+  }
+  if (status = script.commit(); !status.ok()) {
+    return report_failure(paths.script, status);
+  }
+  if (status = header.commit(); !status.ok()) {
+    return report_failure(paths.header, status);
+  }
+  if (status = model.commit(); !status.ok()) {
+    return report_failure(paths.model, status);
+  }
+  std::printf("wrote %s\nwrote %s and %s\n", paths.script.c_str(), paths.header.c_str(),
+              paths.model.c_str());
   return true;
 }
 
@@ -47,6 +100,14 @@ int main(int argc, char** argv) {
       script_path);
   if (status >= 0) {
     return status;
+  }
+  const OutputPaths paths = output_paths(script_path);
+  const std::size_t slash = paths.script.rfind('/');
+  const std::string name = slash == std::string::npos ? paths.script : paths.script.substr(slash + 1);
+  if (name == "sine_relu_weights.hpp" || name == "sine_relu_model.txt") {
+    std::fprintf(stderr, "error: the script cannot be named '%s': the demo writes its model "
+                 "there\n", name.c_str());
+    return 2;
   }
   std::printf("staticmlp demo: fit a 1-4-1 ReLU network to 100 points of sin((x + 0.5) 2 pi)\n");
   std::printf("quiz: a 1-4-1 MLP has %zu parameters\n", Net::parameter_count);
@@ -83,15 +144,8 @@ int main(int argc, char** argv) {
   sm::PlotOptions plot;
   plot.png_name = "sine_relu.png";
   plot.y_max = 1.9;  // room above the data for the legend, as in the lecture figures
-  const sm::Status written = sm::write_file(
-      script_path, [&](auto& sink) { return sm::write_gnuplot(sink, panels, plot); });
-  if (!written.ok()) {
-    std::fprintf(stderr, "error: cannot write %s: %s\n", script_path,
-                 sm::describe(written).c_str());
-    return 1;
-  }
-  std::printf("wrote %s\n", script_path);
-  if (!write_model_files(net, result.final_loss, script_path)) {
+  const auto write_script = [&](auto& sink) { return sm::write_gnuplot(sink, panels, plot); };
+  if (!write_outputs(paths, net, result.final_loss, write_script)) {
     return 1;
   }
   return command_line::finish_output(0);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <clocale>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <staticmlp/io.hpp>
+#include <sys/resource.h>
 
 #include "test_support.hpp"
 
@@ -358,6 +360,60 @@ TEST_CASE("a name too long for its temporary file is told apart from a missing f
                                        : sm::make_status(sm::StatusCode::output_failed);
         }).ok());
   CHECK(read_file(longest) == "x\n");
+}
+
+// Runs `body` with the file size limit lowered to `bytes` and SIGXFSZ ignored, so that a write
+// past the limit fails with EFBIG, as on a full disk, instead of ending the process. The limit
+// and the handler come back even when `body` throws (a failed REQUIRE).
+template <class Body>
+void with_file_size_limit(rlim_t bytes, Body&& body) {
+  struct Restore {
+    rlimit saved{};
+    void (*handler)(int) = SIG_DFL;
+    ~Restore() {
+      setrlimit(RLIMIT_FSIZE, &saved);
+      std::signal(SIGXFSZ, handler);
+    }
+  } restore;
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &restore.saved) == 0);
+  restore.handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit lowered = restore.saved;
+  lowered.rlim_cur = bytes;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &lowered) == 0);
+  body();
+}
+
+TEST_CASE("a write past the file size limit keeps the old file") {
+  const std::string folder = scratch_folder("size_limit");
+  const std::string path = folder + "/fit.gp";
+  { std::ofstream(path) << "old contents\n"; }
+  const std::string big(64 * 1024, 'x');
+  const auto write_big = [&](auto& sink) {
+    return sink.write(big.data(), big.size()) ? sm::ok_status()
+                                              : sm::make_status(sm::StatusCode::output_failed);
+  };
+  sm::Status written;
+  sm::Status flushed;
+  sm::Status small_flushed;
+  with_file_size_limit(4096, [&] {
+    written = sm::write_file(path.c_str(), write_big);
+    // flush() reports the failure before anything is renamed; a small file flushes fine.
+    sm::AtomicFileSink sink(path.c_str());
+    static_cast<void>(sink.write(big.data(), big.size()));
+    flushed = sink.flush();
+    sm::AtomicFileSink small((folder + "/small.gp").c_str());
+    static_cast<void>(small.write("x\n", 2));
+    small_flushed = small.flush();
+  });
+  // The writer's own status comes back when the sink refuses bytes; either way nothing landed.
+  CHECK((written.code == sm::StatusCode::output_failed ||
+         written.code == sm::StatusCode::file_write_failed));
+  CHECK(flushed.code == sm::StatusCode::file_write_failed);
+  CHECK(small_flushed.ok());
+  CHECK(read_file(path) == "old contents\n");
+  CHECK(!std::ifstream(path + ".tmp").good());
+  CHECK(!std::ifstream(path + ".tmp1").good());
+  CHECK(!std::ifstream(folder + "/small.gp").good());
 }
 
 TEST_CASE("every status code has its own message") {

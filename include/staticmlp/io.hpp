@@ -90,6 +90,16 @@ class AtomicFileSink {
     return !failed_;
   }
 
+  // Hands the buffered bytes to the system, so that a full disk or a file size limit shows
+  // before commit(). A caller writing several files commits none until each has flushed.
+  Status flush() {
+    if (file_ == nullptr) {
+      return make_status(StatusCode::file_open_failed);
+    }
+    failed_ = failed_ || std::fflush(file_) != 0;
+    return failed_ ? make_status(StatusCode::file_write_failed) : ok_status();
+  }
+
   // Flushes and closes the temporary file and renames it over the target.
   Status commit() {
     if (file_ == nullptr) {
