@@ -10,6 +10,8 @@
 #include <staticmlp/io.hpp>
 #include <staticmlp/staticmlp.hpp>
 
+#include "command_line.hpp"
+
 namespace sm = staticmlp;
 
 namespace {
@@ -29,8 +31,8 @@ Parsed parse_number(const char* text, double& number) {
   return sm::is_finite(number) ? Parsed::number : Parsed::not_finite;
 }
 
-void print_usage() {
-  std::fprintf(stderr,
+void print_usage(std::FILE* out = stderr) {
+  std::fprintf(out,
                "usage: autodiff_quiz [X Y Z] [--dot FILE]\n"
                "  X Y Z       the point at which to differentiate log(x * y + z); "
                "default 1 2 -1\n"
@@ -46,8 +48,8 @@ int main(int argc, char** argv) {
   int numbers_given = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      print_usage();
-      return 0;
+      print_usage(stdout);
+      return command_line::finish_output(0);
     }
     if (std::strcmp(argv[i], "--dot") == 0) {
       if (i + 1 >= argc || argv[i + 1][0] == '\0') {

@@ -66,9 +66,12 @@ struct Row {
   double final_mse = 0;
 };
 
+// The program's name as run (bench-default or bench-native), for the usage line.
+const char* program_name = "bench";
+
 void print_usage(std::FILE* out) {
+  std::fprintf(out, "usage: %s [options]\n", program_name);
   std::fprintf(out,
-               "usage: bench [options]\n"
                "With no --hidden, --activation, --mode or --precision, runs the standard table\n"
                "and then prints the float32 peak (builds with FMA only), the activation costs\n"
                "and the footprint table. Any of those four options runs that one configuration\n"
@@ -123,8 +126,20 @@ bool parse_seconds(const char* text, double& seconds) {
 
 Options parse_options(int argc, char** argv) {
   Options options;
+  if (argc > 0 && argv[0][0] != '\0') {
+    const char* slash = std::strrchr(argv[0], '/');
+    program_name = slash != nullptr ? slash + 1 : argv[0];
+  }
+  std::vector<std::string> seen;
   for (int i = 1; i < argc; ++i) {
     const std::string option = argv[i];
+    // A repeated option is a mistake in a script more often than an intended override.
+    if (std::find(seen.begin(), seen.end(), option) != seen.end()) {
+      std::fprintf(stderr, "error: %s given twice: give it once\n", option.c_str());
+      print_usage(stderr);
+      std::exit(2);
+    }
+    seen.push_back(option);
     const bool has_value = i + 1 < argc;
     const auto value = [&]() -> const char* {
       if (!has_value) {
@@ -197,7 +212,7 @@ Options parse_options(int argc, char** argv) {
       options.eigen = false;
     } else if (option == "--help" || option == "-h") {
       print_usage(stdout);
-      std::exit(0);
+      std::exit(command_line::finish_output(0));
     } else {
       std::fprintf(stderr, "error: unknown option '%s'\n", option.c_str());
       print_usage(stderr);

@@ -10,6 +10,8 @@
 
 #include <staticmlp/math.hpp>
 
+#include "../command_line.hpp"
+
 namespace {
 
 namespace sm = staticmlp;
@@ -81,7 +83,15 @@ void print(const char* name, F function, R reference, float low, float high) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1) {
+    const bool help = argc == 2 && command_line::is_help(argv[1]);
+    std::fprintf(help ? stdout : stderr,
+                 "usage: scan_float_math\n"
+                 "  scans every float in each function's range (a few minutes) and prints one\n"
+                 "  line per function; it takes no options\n");
+    return help ? command_line::finish_output(0) : 2;
+  }
   print("tanh", [](float x) { return sm::tanh(x); }, [](double x) { return std::tanh(x); },
         -20.0f, 20.0f);
   print("sigmoid", [](float x) { return sm::sigmoid(x); },
@@ -90,5 +100,5 @@ int main() {
         88.72f);
   print("expm1", [](float x) { return sm::expm1(x); }, [](double x) { return std::expm1(x); },
         -20.0f, 88.72f);
-  return 0;
+  return command_line::finish_output(0);
 }

@@ -9,6 +9,7 @@
 
 #include <staticmlp/staticmlp.hpp>
 
+#include "../../src/command_line.hpp"
 #include "../../src/mcu/report.hpp"
 #include "../../src/mcu/smooth_activations.hpp"
 #include "../../src/sine_recipe.hpp"
@@ -41,9 +42,15 @@ void print_header(const sine_recipe::Net& net) {
 int main(int argc, char** argv) {
   const bool header = argc > 1 && std::strcmp(argv[1], "--header") == 0;
   const bool smooth = argc > 1 && std::strcmp(argv[1], "--smooth") == 0;
-  if (argc > 2 || (argc > 1 && !header && !smooth)) {
-    std::fprintf(stderr, "usage: %s [--header | --smooth]\n", argv[0]);
-    return 2;
+  const bool help = argc == 2 && command_line::is_help(argv[1]);
+  if (help || argc > 2 || (argc > 1 && !header && !smooth)) {
+    std::fprintf(help ? stdout : stderr,
+                 "usage: %s [--header | --smooth]\n"
+                 "  (none)    train as the firmware does and print its progress and result\n"
+                 "  --header  print src/mcu/sine_weights.hpp for the trained network\n"
+                 "  --smooth  print what the smooth-activation firmware prints\n",
+                 argv[0]);
+    return help ? command_line::finish_output(0) : 2;
   }
 
   StdoutSink out;
@@ -52,7 +59,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "error: a fit of the smooth-activation networks failed\n");
       return 1;
     }
-    return 0;
+    return command_line::finish_output(0);
   }
   const auto progress = [&](std::size_t epoch, float loss) {
     if (epoch % 1000 == 0 && !header) {
@@ -71,5 +78,7 @@ int main(int argc, char** argv) {
   } else {
     report::write_result(out, net, result.final_loss);
   }
-  return 0;
+  // run.sh compares this output with the firmware's and --header regenerates a source file,
+  // so output lost to a full disk or a closed pipe must fail the run.
+  return command_line::finish_output(0);
 }
