@@ -307,3 +307,58 @@ TEST_CASE("progress false stops every restart") {
   CHECK(result.epochs == 1);
   CHECK(std::isfinite(sm::mean_squared_error(net, data)));
 }
+
+TEST_CASE("train_with_restarts rejects a kink scale that overflows a parameter", "[training]") {
+  // 3e38 overflows the scaled first layer, 1e-45 (a subnormal) its inverse in the second.
+  for (const float scale : {3e38f, 1e-45f}) {
+    INFO("kink_scale " << scale);
+    Relu141 net = sm::initialized<Relu141>(5);
+    const Relu141 before = net;
+    sm::RestartOptions<float> options;
+    options.epochs = 20;
+    options.restarts = 1;
+    options.trial_epochs = 10;
+    options.kink_scale = scale;
+    const auto result = sm::train_with_restarts(net, sine, 1, options);
+    CHECK(result.status.code == sm::StatusCode::restart_options_invalid);
+    CHECK(result.status.index == 2);
+    CHECK(result.status.value == static_cast<double>(scale));
+    CHECK(result.epochs == 0);
+    CHECK(std::memcmp(net.parameters().data(), before.parameters().data(),
+                      sizeof(float) * Relu141::parameter_count) == 0);
+  }
+}
+
+TEST_CASE("a failing trial leaves the best finished trial in the network", "[training]") {
+  // At learning rate 13 some trials diverge on 20 sine points. The first failure ends the run;
+  // the network then holds the best of the trials that finished before it, whose MSE the
+  // result reports.
+  constexpr auto short_sine = sm::sine_dataset<float, 20>();
+  sm::RestartOptions<float> options;
+  options.learning_rate = 13.0f;
+  options.epochs = 400;
+  options.restarts = 8;
+  options.trial_epochs = 50;
+  Relu141 net = sm::initialized<Relu141>(5);
+  const Relu141 before = net;
+  const auto result = sm::train_with_restarts(net, short_sine, 3, options);
+  REQUIRE(!result.ok());
+  REQUIRE(result.epochs > options.trial_epochs);  // at least one trial finished first
+  CHECK(result.trial_loss == sm::mean_squared_error(net, short_sine));
+  CHECK(result.final_loss == result.trial_loss);
+  for (const float value : net.parameters()) {
+    CHECK(std::isfinite(value));
+  }
+
+  // When the very first trial fails, the caller's network comes back unchanged.
+  options.learning_rate = 1e30f;
+  options.epochs = 100;
+  options.restarts = 2;
+  options.trial_epochs = 10;
+  Relu141 first = before;
+  const auto failed = sm::train_with_restarts(first, short_sine, 3, options);
+  REQUIRE(!failed.ok());
+  CHECK(failed.epochs <= options.trial_epochs);
+  CHECK(std::memcmp(first.parameters().data(), before.parameters().data(),
+                    sizeof(float) * Relu141::parameter_count) == 0);
+}

@@ -245,8 +245,11 @@ struct CosineSchedule {
 // (epoch, loss) counted over the whole budget. A failing fit() ends training with its status.
 // Bad settings are rejected before any training with restart_options_invalid. Setting 0 (value:
 // restarts * trial_epochs) means no restarts or trials that alone exceed the budget. Settings 1
-// and 2 mean that final_learning_rate or kink_scale is not positive and finite. Bad data or a
-// bad learning rate is also rejected before the network is touched.
+// and 2 mean that final_learning_rate or kink_scale is not positive and finite; setting 2 is
+// also reported when kink_scale makes a rescaled parameter overflow. Bad data or a bad learning
+// rate is also rejected before the network is touched. When a trial fails, the network holds
+// the best trial finished before it, or, if none finished, the network as it was passed in;
+// when the final stretch fails, fit() has restored its last good epoch.
 template <class Net, class Callback = NoProgress>
 constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
@@ -286,7 +289,9 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
 
   FitOptions<T> fit_options;
   fit_options.epochs = options.trial_epochs;
-  Net best_net{};
+  // best_net starts as the caller's network, so that a failure before any trial has finished
+  // gives it back unchanged.
+  Net best_net = net;
   Adam<Net> best_optimizer(options.learning_rate);
   bool have_best = false;
   for (std::size_t r = 0; r < options.restarts; ++r) {
@@ -295,6 +300,13 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     if constexpr (Net::layer_count > 1 &&
                   is_relu_family_v<typename Net::template LayerActivation<0>>) {
       rescale_relu_layer<0>(net, options.kink_scale);
+      // A huge or tiny kink_scale can push a weight or bias past the largest finite value.
+      if (detail::first_non_finite(net.parameters()) < Net::parameter_count) {
+        net = best_net;
+        result.status = make_status(StatusCode::restart_options_invalid, 2,
+                                    static_cast<double>(options.kink_scale));
+        return result;
+      }
     }
     Adam<Net> optimizer(options.learning_rate);
     const std::size_t first_epoch = result.epochs;
@@ -307,7 +319,9 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     const FitResult<T> trial = fit(net, optimizer, samples, fit_options, trial_progress);
     result.epochs += trial.epochs;
     if (!trial.ok()) {
+      net = best_net;
       result.status = trial.status;
+      result.final_loss = result.trial_loss;
       return result;
     }
     if (!have_best || trial.final_loss < result.trial_loss) {
