@@ -313,9 +313,11 @@ TEST_CASE("save_parameters rejects a non-finite parameter", "[export]") {
   net.parameters()[2] = std::numeric_limits<float>::infinity();
   sm::BufferSink<4096> text;
   const sm::Status status = sm::save_parameters(text, net);
-  CHECK(status.code == sm::StatusCode::value_not_finite);
+  CHECK(status.code == sm::StatusCode::parameter_not_finite);
   CHECK(status.index == 2);
   CHECK(text.size() == 0);
+  CHECK(std::string(sm::describe(status).c_str()).find("(parameter 2, value inf)") !=
+        std::string::npos);
 }
 
 TEST_CASE("save_parameters reports a full sink", "[export]") {
@@ -438,6 +440,6 @@ TEST_CASE("write_cpp_header rejects bad names and values", "[export]") {
   CHECK(sm::write_cpp_header(header, net, "_sine_relu2").ok());
   net.parameters()[12] = std::numeric_limits<float>::quiet_NaN();
   const sm::Status status = sm::write_cpp_header(header, net, "sine_relu");
-  CHECK(status.code == sm::StatusCode::value_not_finite);
+  CHECK(status.code == sm::StatusCode::parameter_not_finite);
   CHECK(status.index == 12);
 }

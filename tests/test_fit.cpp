@@ -473,6 +473,31 @@ TEST_CASE("divergence factor must be zero or at least one") {
   CHECK(sm::fit(net, sgd, sine, options).ok());
 }
 
+TEST_CASE("a NaN target loss is rejected, infinite ones are meaningful") {
+  Net net = sm::initialized<Net>(1);
+  const Net before = net;
+  sm::Sgd<Net> sgd(0.01f);
+  sm::FitOptions<float> options;
+  options.epochs = 5;
+  options.target_loss = not_a_number;
+  const auto rejected = sm::fit(net, sgd, sine, options);
+  CHECK(rejected.status.code == sm::StatusCode::fit_options_invalid);
+  CHECK(rejected.status.index == 1);
+  CHECK(std::string(sm::describe(rejected.status).c_str()).find("target_loss") !=
+        std::string::npos);
+  CHECK(net.parameters() == before.parameters());
+  // +inf is reached before any update, -inf never.
+  options.target_loss = infinity;
+  const auto first = sm::fit(net, sgd, sine, options);
+  CHECK(first.ok());
+  CHECK(first.epochs == 0);
+  CHECK(first.reached_target);
+  options.target_loss = -infinity;
+  const auto all = sm::fit(net, sgd, sine, options);
+  CHECK(all.ok());
+  CHECK(all.epochs == 5);
+}
+
 namespace {
 // Fits until the loss diverges, then replays result.epochs epochs from the same start. The
 // replay must give the bits fit() left in the network, so that epochs counts exactly the

@@ -262,9 +262,11 @@ TEST_CASE("invalid plot options are rejected") {
   options.x_min = std::numeric_limits<double>::quiet_NaN();
   CHECK(setting_rejected(options, 2).code == sm::StatusCode::plot_options_invalid);
   CHECK(setting_rejected(options, 2).index == 0);
+  CHECK(contains(sm::describe(setting_rejected(options, 2)).c_str(), "(setting 0, value nan)"));
   options.x_min = -0.5;
   options.y_min = 2.0;  // above y_max
   CHECK(setting_rejected(options, 2).index == 1);
+  CHECK(setting_rejected(options, 2).value == 2.0);
   options.y_min = -1.0;
   options.width = 0;
   CHECK(setting_rejected(options, 2).index == 2);
@@ -417,7 +419,7 @@ TEST_CASE("a write past the file size limit keeps the old file") {
 }
 
 TEST_CASE("every status code has its own message") {
-  const auto last = static_cast<int>(sm::StatusCode::temporary_files_exist);
+  const auto last = static_cast<int>(sm::StatusCode::parameter_not_finite);
   std::vector<std::string> messages;
   for (int code = 0; code <= last; ++code) {
     const std::string text = sm::make_status(static_cast<sm::StatusCode>(code)).message();

@@ -175,12 +175,13 @@ bool write_hex_literal(Sink& sink, T value) {
          write_text(sink, std::is_same_v<T, float> ? "f" : "");
 }
 
-// The first parameter that is infinite or NaN: value_not_finite with its index, else ok.
+// The first parameter that is infinite or NaN: parameter_not_finite with its index, else ok.
 template <class Parameters>
 constexpr Status check_parameters_finite(const Parameters& parameters) {
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     if (!is_finite(parameters[i])) {
-      return make_status(StatusCode::value_not_finite, i, static_cast<double>(parameters[i]));
+      return make_status(StatusCode::parameter_not_finite, i,
+                         static_cast<double>(parameters[i]));
     }
   }
   return ok_status();
@@ -311,8 +312,9 @@ bool write_header_code(Sink& sink, const Net& net, const char* name) {
 // Writes a header defining namespace `name` with Net (the type of `net`), parameters (a
 // constexpr Net::Parameters of hexadecimal floating literals) and network (a constexpr Net built
 // from them), and a comment with the shape, parameter count and `training`. Returns
-// name_invalid unless `name` is a C++ identifier that may name a namespace, value_not_finite (index: the parameter) for an
-// infinite or NaN parameter and output_failed when the sink fails.
+// name_invalid unless `name` is a C++ identifier that may name a namespace,
+// parameter_not_finite (index: the parameter) for an infinite or NaN parameter and
+// output_failed when the sink fails.
 template <class Sink, class Net>
 Status write_cpp_header(Sink& sink, const Net& net, const char* name,
                         const TrainingInfo<typename Net::Scalar>& training = {}) {
@@ -330,8 +332,9 @@ Status write_cpp_header(Sink& sink, const Net& net, const char* name,
   return stored ? ok_status() : make_status(StatusCode::output_failed);
 }
 
-// Writes `net` in the text model format (see the top of this header). Returns value_not_finite
-// (index: the parameter) for an infinite or NaN parameter and output_failed when the sink fails.
+// Writes `net` in the text model format (see the top of this header). Returns
+// parameter_not_finite (index: the parameter) for an infinite or NaN parameter and
+// output_failed when the sink fails.
 template <class Sink, class Net>
 Status save_parameters(Sink& sink, const Net& net) {
   static_assert(is_mlp_v<Net>, "staticmlp: save_parameters() needs an Mlp");

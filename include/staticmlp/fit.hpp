@@ -33,6 +33,7 @@ struct FitOptions {
   bool shuffle = false;
   std::uint64_t shuffle_seed = 0;
   // Stop once an epoch's loss is at or below this. The default 0 stops only on an exact fit.
+  // NaN is rejected with fit_options_invalid (setting 1).
   T target_loss = T(0);
   // Fail with loss_diverged once an epoch's loss exceeds this factor times the initial loss;
   // 0 turns the check off. Other values must be finite and at least 1, or fit() returns
@@ -149,6 +150,13 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   const T factor = options.divergence_factor;
   if (!is_finite(factor) || (factor != T(0) && !(factor >= T(1)))) {
     result.status = make_status(StatusCode::fit_options_invalid, 0, static_cast<double>(factor));
+    return result;
+  }
+  // A NaN target would never be reached and hide a mistake; -inf and +inf are meaningful
+  // ("never stop early" and "already reached").
+  if (options.target_loss != options.target_loss) {
+    result.status = make_status(StatusCode::fit_options_invalid, 1,
+                                static_cast<double>(options.target_loss));
     return result;
   }
 

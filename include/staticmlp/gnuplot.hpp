@@ -99,26 +99,30 @@ bool write_quoted(Sink& sink, const char* text) {
 // Ok when the ranges are finite and increasing, the size positive and the layout has a cell
 // for each of the panel_count (at least one) panels.
 inline Status check_plot_options(const PlotOptions& options, std::size_t panel_count) {
-  const auto invalid = [](std::size_t setting) {
-    return make_status(StatusCode::plot_options_invalid, setting);
+  // The value named is the first one at fault: a non-finite end, else the minimum.
+  const auto invalid = [](std::size_t setting, double value) {
+    return make_status(StatusCode::plot_options_invalid, setting, value);
+  };
+  const auto bad_range = [](double low, double high) {
+    return is_finite(low) && !is_finite(high) ? high : low;
   };
   if (!is_finite(options.x_min) || !is_finite(options.x_max) || !(options.x_min < options.x_max)) {
-    return invalid(0);
+    return invalid(0, bad_range(options.x_min, options.x_max));
   }
   if (!is_finite(options.y_min) || !is_finite(options.y_max) || !(options.y_min < options.y_max)) {
-    return invalid(1);
+    return invalid(1, bad_range(options.y_min, options.y_max));
   }
   if (options.width <= 0 || options.height <= 0) {
-    return invalid(2);
+    return invalid(2, options.width <= 0 ? options.width : options.height);
   }
   const bool fits = options.rows > 0 && options.columns > 0 &&
                     static_cast<std::size_t>(options.rows) * static_cast<std::size_t>(options.columns) >=
                         panel_count;
   if (panel_count > 1 && !fits) {
-    return invalid(3);
+    return invalid(3, static_cast<double>(options.rows) * static_cast<double>(options.columns));
   }
   if (panel_count == 0) {
-    return invalid(4);
+    return invalid(4, 0);
   }
   return ok_status();
 }

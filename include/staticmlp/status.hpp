@@ -48,14 +48,16 @@ enum class StatusCode : std::uint8_t {
   name_invalid,               // a generated C++ name is not an identifier
   model_value_out_of_range,   // value: the parameter read as double (NaN if even that fails)
   model_count_mismatch,       // the count on line 1 is not the network's; value: that count
-  fit_options_invalid,        // index: 0 divergence_factor; value: it
-  plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels
+  fit_options_invalid,        // index: 0 divergence_factor, 1 target_loss; value: it
+  plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels;
+                              // value: the end, the size or the cell count at fault
   output_not_regular_file,    // the output path is a folder, device, pipe or symbolic link
   initial_parameters_not_finite,  // index: the first non-finite parameter, value: it
   initial_loss_not_finite,        // value: the loss before training
   parameters_not_finite,          // index: epoch, value: the first non-finite parameter
   path_too_long,                  // the output path plus ".tmp" is too long for the system
   temporary_files_exist,          // PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist
+  parameter_not_finite,           // index: the parameter to export, value: it
 };
 
 struct [[nodiscard]] Status {
@@ -156,8 +158,8 @@ constexpr const char* Status::message() const {
       return "the model file's parameter count is not the network's: load it into a network "
              "of the shape on its first line";
     case StatusCode::fit_options_invalid:
-      return "a fit option is invalid: divergence_factor must be 0 (off) or a finite number of "
-             "at least 1";
+      return "a fit option is invalid: divergence_factor (setting 0) must be 0 (off) or a "
+             "finite number of at least 1, target_loss (setting 1) must not be NaN";
     case StatusCode::plot_options_invalid:
       return "a plot option is invalid: axis ranges must be finite with min < max, the size "
              "positive, the layout must have room for every panel, and there must be a panel";
@@ -182,6 +184,9 @@ constexpr const char* Status::message() const {
     case StatusCode::temporary_files_exist:
       return "the temporary files PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist, perhaps left "
              "by interrupted runs: remove them; any old file at PATH is kept";
+    case StatusCode::parameter_not_finite:
+      return "the network has a non-finite parameter, which a model file or header cannot "
+             "hold: train or load it again; nothing was written";
   }
   return "unknown status";
 }
@@ -197,6 +202,7 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::parameters_not_finite:
       return "epoch";
     case StatusCode::initial_parameters_not_finite:
+    case StatusCode::parameter_not_finite:
       return "parameter";
     case StatusCode::value_not_finite:
       return "row";
@@ -247,9 +253,11 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::model_value_out_of_range:
     case StatusCode::model_count_mismatch:
     case StatusCode::fit_options_invalid:
+    case StatusCode::plot_options_invalid:
     case StatusCode::initial_parameters_not_finite:
     case StatusCode::initial_loss_not_finite:
     case StatusCode::parameters_not_finite:
+    case StatusCode::parameter_not_finite:
       return true;
     default:
       return false;
