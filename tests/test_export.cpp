@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <staticmlp/io.hpp>
 #include <staticmlp/staticmlp.hpp>
@@ -120,7 +121,44 @@ class FailingSource {
   sm::TextSource source_{"staticmlp 1 float 1-4relu-1identity 13\n0.5\n"};
 };
 
+// A source that never ends: `first` once, then `filler` for ever. It counts what it gave.
+class EndlessSource {
+ public:
+  EndlessSource(std::string first, char filler) : first_(std::move(first)), filler_(filler) {}
+  std::size_t read(char* data, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+      data[i] = given_ < first_.size() ? first_[given_] : filler_;
+      ++given_;
+    }
+    return size;
+  }
+  bool failed() const { return false; }
+  std::size_t given() const { return given_; }
+
+ private:
+  std::string first_;
+  char filler_;
+  std::size_t given_ = 0;
+};
+
 }  // namespace
+
+TEST_CASE("load_parameters stops at a line no model file can have", "[export]") {
+  // Like /dev/zero, or a value line of endless digits: the loader must give up after about
+  // one line's capacity, not read for ever.
+  Relu141 net = sm::initialized<Relu141>(7);
+  const Relu141 original = net;
+  EndlessSource zeros("", '\0');
+  const sm::Status endless_header = sm::load_parameters(zeros, net);
+  CHECK(endless_header.code == sm::StatusCode::model_header_invalid);
+  CHECK(zeros.given() < 4096);
+  EndlessSource digits("staticmlp 1 float 1-4relu-1identity 13\n1", '1');
+  const sm::Status endless_value = sm::load_parameters(digits, net);
+  CHECK(endless_value.code == sm::StatusCode::model_value_invalid);
+  CHECK(endless_value.index == 2);
+  CHECK(digits.given() < 4096);
+  CHECK(same_parameters(net, original));
+}
 
 TEST_CASE("save_parameters first line names format, type, shape, count", "[export]") {
   const std::string text = saved_text(sm::initialized<Relu141>(1));
@@ -206,6 +244,11 @@ TEST_CASE("load_parameters with the file cut short", "[export]") {
   check_rejected(text.substr(0, text.rfind("checksum")), sm::StatusCode::model_truncated, 15);
   check_rejected(text.substr(0, 20), sm::StatusCode::model_truncated, 1);
   check_rejected("", sm::StatusCode::model_truncated, 1);
+  // A short file that is not the start of this network's header is no model file at all.
+  check_rejected("hello", sm::StatusCode::model_header_invalid, 1);
+  check_rejected("staticmlp 1 double", sm::StatusCode::model_header_invalid, 1);
+  check_rejected("staticmlp 1 float 1-4tanh-1identity 13", sm::StatusCode::model_shape_mismatch,
+                 1);
 }
 
 TEST_CASE("load_parameters rejects a wrong first line", "[export]") {
@@ -227,6 +270,15 @@ TEST_CASE("load_parameters rejects a wrong first line", "[export]") {
   check_rejected(with_header("staticmlp 1 float 1-4relu-1identity 14"),
                  sm::StatusCode::model_count_mismatch, 1);
   check_rejected(with_header("staticmlp 1 float 1-4relu-1identity 13 " + std::string(400, 'x')),
+                 sm::StatusCode::model_header_invalid, 1);
+  // A count that is not plain decimal digits is no count: not a mismatch "of 13".
+  for (const std::string count : {"13x", "013", "+13", "13\r\r", "1 3", ""}) {
+    INFO("count '" << count << "'");
+    check_rejected(with_header("staticmlp 1 float 1-4relu-1identity " + count),
+                   sm::StatusCode::model_header_invalid, 1);
+  }
+  // The right shape with a count too long for the line is an invalid header, not another shape.
+  check_rejected(with_header("staticmlp 1 float 1-4relu-1identity 13" + std::string(300, '0')),
                  sm::StatusCode::model_header_invalid, 1);
 }
 

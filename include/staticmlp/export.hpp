@@ -362,30 +362,31 @@ class LineReader {
   struct Line {
     const char* text;
     std::size_t size;
-    bool too_long;  // the line had more than Capacity characters; `text` contains the first ones
+    bool too_long;  // the line has more than Capacity characters; `text` holds the first ones
     End end;
   };
 
   constexpr explicit LineReader(Source& source) : source_(source) {}
 
+  // A line longer than Capacity comes back with too_long set as soon as that is known, with
+  // `end` newline: every caller rejects such a line, so the rest of it (perhaps endless, as
+  // from /dev/zero) is not read.
   constexpr Line next() {
     std::size_t size = 0;
-    bool too_long = false;
     int c = get();
     while (c >= 0 && c != '\n') {
-      if (size < Capacity) {
-        line_[size++] = static_cast<char>(c);
-      } else {
-        too_long = true;
+      if (size == Capacity) {
+        return Line{line_.data(), size, true, End::newline};
       }
+      line_[size++] = static_cast<char>(c);
       c = get();
     }
-    if (c == '\n' && size > 0 && line_[size - 1] == '\r' && !too_long) {
+    if (c == '\n' && size > 0 && line_[size - 1] == '\r') {
       --size;
     }
     const End end =
         c == '\n' ? End::newline : (c == read_error ? End::read_error : End::end_of_input);
-    return Line{line_.data(), size, too_long, end};
+    return Line{line_.data(), size, false, end};
   }
 
   // True when at least one more character follows; false at the end of the input.
@@ -444,9 +445,13 @@ constexpr bool same_text(const char* a, std::size_t a_size, const char* b, std::
   return true;
 }
 
-constexpr bool starts_with(const char* text, std::size_t size, const char* prefix) {
-  const std::size_t length = text_length(prefix);
+constexpr bool starts_with(const char* text, std::size_t size, const char* prefix,
+                           std::size_t length) {
   return size >= length && same_text(text, length, prefix, length);
+}
+
+constexpr bool starts_with(const char* text, std::size_t size, const char* prefix) {
+  return starts_with(text, size, prefix, text_length(prefix));
 }
 
 // Checks the first line, "staticmlp VERSION TYPE SHAPE COUNT", against the network's.
@@ -488,11 +493,20 @@ Status check_model_header(const char* line, std::size_t size, bool too_long) {
 
   BufferSink<shape_capacity<Net>> shape;
   static_cast<void>(write_shape<Net>(shape));
-  BufferSink<20> count;
-  static_cast<void>(write_number(count, Net::parameter_count));
-  if (too_long || !same_text(fields[3], sizes[3], shape.c_str(), shape.size())) {
+  if (!same_text(fields[3], sizes[3], shape.c_str(), shape.size())) {
     return make_status(StatusCode::model_shape_mismatch, 1);
   }
+  // The count is written without sign or leading zeros; "13x", "013", "13\r" or a number cut
+  // off by the line's length is not a count at all.
+  bool digits_only = sizes[4] > 0 && (fields[4][0] != '0' || sizes[4] == 1);
+  for (std::size_t i = 0; i < sizes[4]; ++i) {
+    digits_only = digits_only && fields[4][i] >= '0' && fields[4][i] <= '9';
+  }
+  if (too_long || !digits_only) {
+    return make_status(StatusCode::model_header_invalid, 1);
+  }
+  BufferSink<20> count;
+  static_cast<void>(write_number(count, Net::parameter_count));
   if (!same_text(fields[4], sizes[4], count.c_str(), count.size())) {
     double file_count = std::numeric_limits<double>::quiet_NaN();
     static_cast<void>(std::from_chars(fields[4], fields[4] + sizes[4], file_count));
@@ -570,7 +584,14 @@ Status load_parameters(Source& source, Net& net) {
                        line_number);
   };
   if (line.end != Reader::End::newline) {
-    return unfinished(line);
+    // A first line cut short of the header this network expects is a truncated file; one that
+    // already differs from it ("hello") is not a model file, and the header check says how.
+    BufferSink<capacity> expected;
+    static_cast<void>(detail::write_model_header<Net>(expected));
+    if (line.end == Reader::End::read_error ||
+        detail::starts_with(expected.c_str(), expected.size(), line.text, line.size)) {
+      return unfinished(line);
+    }
   }
   Status status = detail::check_model_header<Net>(line.text, line.size, line.too_long);
   if (!status.ok()) {
