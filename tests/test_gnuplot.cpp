@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -184,6 +185,24 @@ TEST_CASE("successful write replaces the file") {
   CHECK(status.ok());
   CHECK(read_file(path) == "new\n");
   CHECK(!std::ifstream(path + ".tmp").good());
+}
+
+TEST_CASE("a replaced file keeps its permissions") {
+  namespace fs = std::filesystem;
+  const std::string folder = scratch_folder("permissions");
+  const std::string path = folder + "/model.txt";
+  for (const fs::perms mode : {fs::perms::owner_read | fs::perms::owner_write,
+                               fs::perms::owner_all | fs::perms::group_read}) {
+    { std::ofstream(path) << "old contents\n"; }
+    fs::permissions(path, mode, fs::perm_options::replace);
+    const sm::Status status = sm::write_file(path.c_str(), [](auto& sink) {
+      return sink.write("new\n", 4) ? sm::ok_status()
+                                     : sm::make_status(sm::StatusCode::output_failed);
+    });
+    CHECK(status.ok());
+    CHECK(read_file(path) == "new\n");
+    CHECK(fs::status(path).permissions() == mode);
+  }
 }
 
 TEST_CASE("missing folder is reported") {

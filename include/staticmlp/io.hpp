@@ -1,6 +1,7 @@
 // The only engine header that touches files. AtomicFileSink writes to a new PATH.tmp (or
 // PATH.tmp1 to PATH.tmp9) and renames it over PATH on commit(), so a crash or an error never
-// leaves a half-written file and the old file stays until the new one is complete. PATH must be
+// leaves a half-written file and the old file stays until the new one is complete; the new file
+// takes the old one's permission bits. PATH must be
 // absent or a regular file, because the rename would replace a device, pipe or symbolic link.
 // StreamSink writes to a std::ostream.
 // write_file(path, writer) runs writer(sink) and commits only when it returns an ok Status.
@@ -116,6 +117,17 @@ class AtomicFileSink {
     if (!absent_or_regular(path_)) {
       std::remove(temporary_path_);
       return make_status(StatusCode::output_not_regular_file);
+    }
+    // A replaced file keeps its permission bits, so that a private model stays private.
+    std::error_code error;
+    const std::filesystem::file_status old_file = std::filesystem::status(path_, error);
+    if (!error && old_file.type() == std::filesystem::file_type::regular) {
+      std::filesystem::permissions(temporary_path_, old_file.permissions(),
+                                   std::filesystem::perm_options::replace, error);
+      if (error) {
+        std::remove(temporary_path_);
+        return make_status(StatusCode::file_write_failed);
+      }
     }
     if (std::rename(temporary_path_, path_) != 0) {
       std::remove(temporary_path_);
