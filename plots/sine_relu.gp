@@ -554,12 +554,11 @@ set ylabel 'y'
 set xrange [-0.55:0.55]
 set yrange [-1.3:1.9]
 set bmargin 3.5
-set grid lc rgb '#dddddd'
+set grid lc rgb '#cccccc'
 set key top right box opaque
-set style line 1 lc rgb '#1f77b4' pt 6 ps 0.8
-set style line 2 lc rgb '#d62728' lw 2
+set style line 1 lc rgb '#1f77b4' pt 6 ps 1
+set style line 2 lc rgb '#d62728' lw 1.5
 set title 'ReLU 1-4-1 fitted to sin((x + 0.5) 2{/Symbol p}): 13 parameters, MSE 0.00084'
 plot $points0 using 1:2 with points ls 1 title 'training data', \
-     $curve0 using 1:2 with lines ls 2 title 'network', \
-     $points0 using 1:2 with points ls 1 notitle
+     $curve0 using 1:2 with lines ls 2 title 'network'
 set output

@@ -1646,23 +1646,20 @@ set ylabel 'y'
 set xrange [-0.55:0.55]
 set yrange [-1.3:1.9]
 set bmargin 3.5
-set grid lc rgb '#dddddd'
+set grid lc rgb '#cccccc'
 set key top right box opaque
-set style line 1 lc rgb '#1f77b4' pt 6 ps 0.8
-set style line 2 lc rgb '#d62728' lw 2
+set style line 1 lc rgb '#1f77b4' pt 6 ps 1
+set style line 2 lc rgb '#d62728' lw 1.5
 set rmargin 4
 set multiplot layout 2,2 title 'Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)' font 'sans,15'
 set title 'ReLU 1-4-1: 13 parameters, MSE 0.000857'
 plot $points0 using 1:2 with points ls 1 title 'training data', \
-     $curve0 using 1:2 with lines ls 2 title 'network', \
-     $points0 using 1:2 with points ls 1 notitle
+     $curve0 using 1:2 with lines ls 2 title 'network'
 set title 'ReLU 1-40-1: 121 parameters, MSE 4.72e-06'
 plot $points1 using 1:2 with points ls 1 title 'training data', \
-     $curve1 using 1:2 with lines ls 2 title 'network', \
-     $points1 using 1:2 with points ls 1 notitle
+     $curve1 using 1:2 with lines ls 2 title 'network'
 set title 'ReLU 1-400-1: 1201 parameters, MSE 2.93e-07'
 plot $points2 using 1:2 with points ls 1 title 'training data', \
-     $curve2 using 1:2 with lines ls 2 title 'network', \
-     $points2 using 1:2 with points ls 1 notitle
+     $curve2 using 1:2 with lines ls 2 title 'network'
 unset multiplot
 set output

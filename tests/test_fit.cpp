@@ -197,6 +197,21 @@ TEST_CASE("invalid learning rates are rejected") {
   const auto message = sm::describe(sm::make_status(sm::StatusCode::learning_rate_invalid, 0, -0.1));
   CHECK(std::string(message.c_str()) ==
         "the learning rate must be positive and finite (value -0.1)");
+  // A float setting is named as written, not as its widening to double.
+  Net net = sm::initialized<Net>(1);
+  sm::Sgd<Net> sgd(-0.1f);
+  CHECK(std::string(sm::describe(sm::fit(net, sgd, sine).status).c_str()) ==
+        "the learning rate must be positive and finite (value -0.1)");
+  // A double that no float holds keeps all its digits.
+  const auto precise = sm::make_status(sm::StatusCode::learning_rate_invalid, 0, -0.3);
+  CHECK(std::string(sm::describe(precise).c_str()).find("value -0.3)") != std::string::npos);
+  const auto widened = sm::make_status(sm::StatusCode::learning_rate_invalid, 0,
+                                       static_cast<double>(-0.3f) + 1e-12);
+  CHECK(std::string(sm::describe(widened).c_str()).find("value -0.3000000119") !=
+        std::string::npos);
+  CHECK(std::string(sm::describe(sm::make_status(sm::StatusCode::learning_rate_invalid, 0,
+                                                 1e300)).c_str())
+            .find("value 1e+300)") != std::string::npos);
 }
 
 TEST_CASE("invalid adam settings are rejected") {

@@ -255,6 +255,47 @@ TEST_CASE("one-panel fit spans the data's inputs") {
         sm::StatusCode::empty_dataset);
 }
 
+TEST_CASE("a fit without a title is titled with its shape, size and MSE") {
+  const Net net = sm::initialized<Net>(1);
+  sm::BufferSink<100000> sink;
+  REQUIRE(sm::write_gnuplot_fit<11>(sink, net, sine, sm::PlotOptions()).ok());
+  const std::string script = sink.c_str();
+  double squared = 0;
+  for (const auto& sample : sine) {
+    const double error = static_cast<double>(net.predict(sample.input)[0]) -
+                         static_cast<double>(sample.target[0]);
+    squared += error * error;
+  }
+  char expected[96] = {};
+  std::snprintf(expected, sizeof expected,
+                "set title '1-4-1 network, 13 parameters: MSE %.3g on 100 points'\n",
+                squared / 100);
+  CHECK(contains(script, expected));
+  // A title of the caller's own is kept.
+  sm::PlotOptions options;
+  options.title = "mine";
+  sm::BufferSink<100000> titled;
+  REQUIRE(sm::write_gnuplot_fit<11>(titled, net, sine, options).ok());
+  CHECK(contains(titled.c_str(), "set title 'mine'\n"));
+}
+
+TEST_CASE("inputs near the largest float give a finite curve") {
+  // The span 6e38 overflows float; each curve input must still lie between the two points.
+  using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+  Line line;
+  line.parameters() = {0.5f, 0.0f};
+  const std::array<Line::SampleType, 2> far = {Line::SampleType{{-3e38f}, {-1.5e38f}},
+                                               Line::SampleType{{3e38f}, {1.5e38f}}};
+  const auto curve = sm::sample_curve<5>(line, -3e38f, 3e38f);
+  CHECK(curve.x[0] == -3e38f);
+  CHECK(curve.x[2] == 0.0f);
+  CHECK(curve.x[4] == 3e38f);
+  sm::BufferSink<100000> sink;
+  sm::PlotOptions options;
+  options.title = "far";
+  CHECK(sm::write_gnuplot_fit<5>(sink, line, far, options).ok());
+}
+
 TEST_CASE("newlines in titles cannot start commands") {
   sm::PlotOptions options;
   options.title = "evil\nsystem('touch pwned')\nx";

@@ -66,6 +66,18 @@ bool write_number(Sink& sink, Number value) {
   return sink.write(digits.data(), static_cast<std::size_t>(result.ptr - digits.data()));
 }
 
+// Writes a floating-point number rounded to `digits` significant digits, in the shorter of
+// fixed and scientific notation ("0.00084", "4.72e-06"): for people, not for reading back.
+template <class Sink, class Number>
+bool write_significant(Sink& sink, Number value, int digits) {
+  static_assert(std::is_floating_point_v<Number>,
+                "staticmlp: write_significant takes a floating-point number");
+  std::array<char, 48> text{};
+  const auto result = std::to_chars(text.data(), text.data() + text.size(), value,
+                                    std::chars_format::general, digits);
+  return sink.write(text.data(), static_cast<std::size_t>(result.ptr - text.data()));
+}
+
 // A character source is any object with `std::size_t read(char* data, std::size_t size)` that
 // stores up to `size` bytes and returns how many it stored, fewer only at the end of the input
 // or on a read error, and `bool failed() const`, true after a read error.

@@ -278,6 +278,19 @@ constexpr const char* status_value_name(StatusCode code) {
       return "value";
   }
 }
+// A float setting reaches the Status widened to double: -0.1f would read
+// "-0.10000000149011612". A value that a float holds exactly is written as that float's
+// shortest text ("-0.1"), as the caller most likely wrote it.
+template <class Sink>
+bool write_status_value(Sink& sink, double value) {
+  constexpr double float_max = 3.4028234663852886e38;
+  const bool float_range = value >= -float_max && value <= float_max;
+  if (float_range && static_cast<double>(static_cast<float>(value)) == value) {
+    return write_number(sink, static_cast<float>(value));
+  }
+  return write_number(sink, value);
+}
+
 }  // namespace detail
 
 // Writes the message followed by the index and value it names, for example
@@ -303,7 +316,8 @@ bool write_description(Sink& sink, const Status& status) {
     // description leaves it out.
     const bool is_nan = status.value != status.value;
     stored = write_text(sink, detail::status_value_name(status.code)) && write_text(sink, " ") &&
-             (is_nan ? write_text(sink, "nan") : write_number(sink, status.value)) && stored;
+             (is_nan ? write_text(sink, "nan") : detail::write_status_value(sink, status.value)) &&
+             stored;
   }
   return write_text(sink, ")") && stored;
 }
