@@ -366,6 +366,66 @@ TEST_CASE("autodiff zero to a negative power is a domain error", "[autodiff]") {
   CHECK(std::isnan(tape.gradient(x)));
 }
 
+TEST_CASE("autodiff rejects infinite leaves and overflowing values", "[autodiff]") {
+  const double infinity = std::numeric_limits<double>::infinity();
+  {
+    // log(x * y + 1) with x = inf: df/dy would be inf / inf = NaN.
+    sm::Tape<double, 16> tape;
+    const auto x = tape.variable(infinity, "x");
+    const auto y = tape.variable(2.0, "y");
+    const auto f = log(x * y + 1.0);
+    const sm::Status status = tape.backward(f);
+    CHECK(status.code == sm::StatusCode::node_not_finite);
+    CHECK(status.index == 0);
+    CHECK(status.value == infinity);
+    CHECK(std::isnan(tape.gradient(y)));
+  }
+  {
+    // exp(1000) and 1e200 * 1e200 overflow double from finite operands.
+    sm::Tape<double, 16> tape;
+    const auto x = tape.variable(1000.0);
+    const auto f = exp(x);
+    const sm::Status status = tape.backward(f);
+    CHECK(status.code == sm::StatusCode::node_not_finite);
+    CHECK(status.index == 1);
+    CHECK(std::string(sm::describe(status).c_str()).find("(node 1, value inf)") !=
+          std::string::npos);
+  }
+  {
+    sm::Tape<double, 16> tape;
+    const auto x = tape.variable(1e200);
+    const auto f = x * x;
+    CHECK(tape.backward(f).code == sm::StatusCode::node_not_finite);
+    CHECK(tape.status().index == 1);
+  }
+  {
+    // A NaN constant operand is caught where it enters.
+    sm::Tape<double, 16> tape;
+    const auto x = tape.variable(1.0);
+    const auto f = x * std::numeric_limits<double>::quiet_NaN();
+    CHECK(tape.backward(f).code == sm::StatusCode::node_not_finite);
+    CHECK(tape.status().index == 1);
+  }
+}
+
+TEST_CASE("autodiff names a gradient that overflows from finite values", "[autodiff]") {
+  // log at a subnormal number: the value, about -737, is finite, the slope 1 / x is not.
+  // Nodes: 0 x, 1 y, 2 x * y, 3 log.
+  sm::Tape<double, 8> tape;
+  const auto x = tape.variable(1e-320);
+  const auto y = tape.variable(1.0);
+  const auto f = log(x * y);
+  CHECK(tape.status().ok());
+  const sm::Status status = tape.backward(f);
+  CHECK(status.code == sm::StatusCode::gradient_not_finite);
+  CHECK(status.index == 2);
+  CHECK(std::isnan(tape.gradient(x)));
+  CHECK(std::isnan(tape.gradient(y)));
+  // A pass from a node whose gradients stay finite succeeds again.
+  CHECK(tape.backward(y).ok());
+  CHECK(tape.gradient(y) == 1.0);
+}
+
 TEST_CASE("autodiff failure poisons later values", "[autodiff]") {
   // relu and a^0 would turn a NaN operand into 0 and 1: after a failure they stay NaN.
   sm::Tape<double, 8> tape;

@@ -10,10 +10,14 @@
 // returns it:
 // - log of a non-positive number, division by zero and 0 to a negative power: domain_error
 //   with the node's index. That node's value is NaN, and so is every value computed from it.
+// - an infinite or NaN leaf, or an operation whose value overflows (exp(1000), 1e200 * 1e200):
+//   node_not_finite with the node's index and value.
 // - a node from another tape or an empty node: node_invalid.
 // - more than Capacity nodes: capacity_exceeded at run time, a compile error in a constant
 //   expression.
-// After any failure, gradient() returns NaN for every node.
+// After any failure, gradient() returns NaN for every node. backward() also returns
+// gradient_not_finite, with the node's index, when a gradient overflows although every value
+// is finite (log at a subnormal number); the gradients are then NaN until the next pass.
 #pragma once
 
 #include <array>
@@ -207,6 +211,7 @@ class Tape {
     entry.operation = Operation::variable;
     entry.value = value;
     entry.name = name;
+    check_finite(value);
     return append(entry);
   }
 
@@ -215,6 +220,7 @@ class Tape {
     TapeEntry<T> entry{};
     entry.operation = Operation::constant;
     entry.value = value;
+    check_finite(value);
     return append(entry);
   }
 
@@ -245,6 +251,7 @@ class Tape {
       // A NaN operand gives a NaN value, also where the rule would not (relu, a^0).
       entry.value = std::numeric_limits<T>::quiet_NaN();
     }
+    check_finite(entry.value);
     return append(entry);
   }
 
@@ -279,6 +286,17 @@ class Tape {
         TapeEntry<T>& operand = entries_[entry.operands[k]];
         operand.gradient += entry.gradient * entry.local_gradients[k];
         operand.on_path = true;
+      }
+    }
+    // Named is the node nearest the output whose gradient overflowed: where it began.
+    for (std::size_t i = output.index_ + 1; i-- > 0;) {
+      if (entries_[i].on_path && !is_finite(entries_[i].gradient)) {
+        const Status overflow = make_status(StatusCode::gradient_not_finite, i,
+                                            static_cast<double>(entries_[i].gradient));
+        for (std::size_t j = 0; j < size_; ++j) {
+          entries_[j].gradient = std::numeric_limits<T>::quiet_NaN();
+        }
+        return overflow;
       }
     }
     return ok_status();
@@ -319,6 +337,13 @@ class Tape {
     }
     entries_[size_] = entry;
     return Handle{this, size_++};
+  }
+
+  // Records node_not_finite for the node about to be appended when its value is not finite.
+  constexpr void check_finite(T value) {
+    if (!is_finite(value) && size_ < Capacity) {
+      fail(make_status(StatusCode::node_not_finite, size_, static_cast<double>(value)));
+    }
   }
 
   constexpr void fail(const Status& failure) {

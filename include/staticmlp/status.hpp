@@ -58,6 +58,8 @@ enum class StatusCode : std::uint8_t {
   path_too_long,                  // the output path plus ".tmp" is too long for the system
   temporary_files_exist,          // PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist
   parameter_not_finite,           // index: the parameter to export, value: it
+  node_not_finite,                // index: tape node, value: its infinite or NaN value
+  gradient_not_finite,            // index: tape node, value: its overflowed gradient
 };
 
 struct [[nodiscard]] Status {
@@ -187,6 +189,12 @@ constexpr const char* Status::message() const {
     case StatusCode::parameter_not_finite:
       return "the network has a non-finite parameter, which a model file or header cannot "
              "hold: train or load it again; nothing was written";
+    case StatusCode::node_not_finite:
+      return "a node's value is infinite or NaN (a leaf that is not finite, or an operation "
+             "that overflowed): its gradients would be meaningless, so they are NaN";
+    case StatusCode::gradient_not_finite:
+      return "a gradient overflowed although every value is finite: scale the inputs; the "
+             "gradients are NaN";
   }
   return "unknown status";
 }
@@ -212,6 +220,8 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::plot_options_invalid:
       return "setting";
     case StatusCode::domain_error:
+    case StatusCode::node_not_finite:
+    case StatusCode::gradient_not_finite:
       return "node";
     case StatusCode::capacity_exceeded:
       return "capacity";
@@ -258,6 +268,8 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::initial_loss_not_finite:
     case StatusCode::parameters_not_finite:
     case StatusCode::parameter_not_finite:
+    case StatusCode::node_not_finite:
+    case StatusCode::gradient_not_finite:
       return true;
     default:
       return false;
