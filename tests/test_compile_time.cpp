@@ -17,8 +17,8 @@ namespace sm = staticmlp;
 using Net = sine_recipe::Net;
 
 // The demo's recipe (seed, initialisation, full-batch Adam and its learning rate) cut to
-// `epochs`: 100 epochs take about 4 s to evaluate with either compiler, the recipe's 5000
-// about 50 times that, which is too slow for the test suite.
+// `epochs`: 100 epochs take 2 to 3.5 s to evaluate, the recipe's 5000 about 50 times that,
+// which is too slow for the test suite.
 constexpr std::size_t compile_time_epochs = 100;
 // The training MSE after 100 epochs is 0.1361 (run-time fit with g++ 12), down from 1.175.
 // Predicting 0 everywhere gives 0.495, the mean of sin^2 over the grid.
