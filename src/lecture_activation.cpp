@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   if (status >= 0) {
     return status;
   }
+  staticmlp::AtomicFileSink output(script_path);
+  if (!lecture::open_output(output, script_path)) {
+    return 1;
+  }
   std::printf("lecture activation figure: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh, "
               "seed %llu\n",
               static_cast<unsigned long long>(lecture::figure_seed));
@@ -56,5 +60,5 @@ int main(int argc, char** argv) {
       "Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh "
       "(MSE on the 100 training points)",
       "activation.png");
-  return command_line::finish_output(figure.write(script_path, options) ? 0 : 1);
+  return command_line::finish_output(figure.write(output, script_path, options) ? 0 : 1);
 }

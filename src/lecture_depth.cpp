@@ -12,6 +12,10 @@ int main(int argc, char** argv) {
   if (status >= 0) {
     return status;
   }
+  staticmlp::AtomicFileSink output(script_path);
+  if (!lecture::open_output(output, script_path)) {
+    return 1;
+  }
   std::printf("lecture depth figure: 0 to 3 hidden layers of 4 ReLU units, seed %llu\n",
               static_cast<unsigned long long>(lecture::figure_seed));
 
@@ -30,5 +34,5 @@ int main(int argc, char** argv) {
 
   const staticmlp::PlotOptions options = lecture::grid_options(
       "Depth: 0, 1, 2, 3 hidden layers of 4 ReLU units (MSE on the 100 training points)", "depth.png");
-  return command_line::finish_output(figure.write(script_path, options) ? 0 : 1);
+  return command_line::finish_output(figure.write(output, script_path, options) ? 0 : 1);
 }

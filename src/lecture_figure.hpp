@@ -78,11 +78,15 @@ class Figure {
     return true;
   }
 
-  // Writes the panels added so far to `path`; returns false, with a message on stderr, on error.
-  bool write(const char* path, const staticmlp::PlotOptions& options) const {
-    const staticmlp::Status written = staticmlp::write_file(path, [&](auto& sink) {
-      return staticmlp::write_gnuplot(sink, panels_.data(), count_, options);
-    });
+  // Writes the panels added so far into `output`, opened on `path` before training so that an
+  // unwritable path fails at once, and renames it over `path`; returns false, with a message
+  // on stderr, on error.
+  bool write(staticmlp::AtomicFileSink& output, const char* path,
+             const staticmlp::PlotOptions& options) const {
+    staticmlp::Status written = staticmlp::write_gnuplot(output, panels_.data(), count_, options);
+    if (written.ok()) {
+      written = output.commit();
+    }
     if (!written.ok()) {
       std::fprintf(stderr, "error: cannot write %s: %s\n", path,
                    staticmlp::describe(written).c_str());
@@ -98,6 +102,16 @@ class Figure {
   std::array<staticmlp::PlotPanel<float>, PanelCount> panels_{};
   std::size_t count_ = 0;
 };
+
+// Opens the temporary file for `path` before any training; prints why and returns false when
+// it cannot be created.
+inline bool open_output(staticmlp::AtomicFileSink& output, const char* path) {
+  const staticmlp::Status opened = output.open_status();
+  if (!opened.ok()) {
+    std::fprintf(stderr, "error: cannot write %s: %s\n", path, staticmlp::describe(opened).c_str());
+  }
+  return opened.ok();
+}
 
 // The layout every lecture figure shares: 2 x 2 panels at 1000 x 760 pixels, with room above
 // the data for the legend.

@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
   if (status >= 0) {
     return status;
   }
+  staticmlp::AtomicFileSink output(script_path);
+  if (!lecture::open_output(output, script_path)) {
+    return 1;
+  }
   std::printf("lecture width figure: one hidden layer of 4, 40, 400 ReLU units, seed %llu\n",
               static_cast<unsigned long long>(lecture::figure_seed));
 
@@ -31,5 +35,5 @@ int main(int argc, char** argv) {
 
   const staticmlp::PlotOptions options = lecture::grid_options(
       "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)", "width.png");
-  return command_line::finish_output(figure.write(script_path, options) ? 0 : 1);
+  return command_line::finish_output(figure.write(output, script_path, options) ? 0 : 1);
 }
