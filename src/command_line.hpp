@@ -44,19 +44,19 @@ inline int read_script_argument(int argc, char** argv, const char* program,
     return finish_output(0);
   }
   const char* problem = nullptr;
-  const char* culprit = nullptr;
+  const char* offending = nullptr;
   if (argc >= 2 && argv[1][0] == '-') {
     problem = "unknown option";
-    culprit = argv[1];
+    offending = argv[1];
   } else if (argc >= 2 && argv[1][0] == '\0') {
     problem = "empty file name";
-    culprit = argv[1];
+    offending = argv[1];
   } else if (argc > 2) {
     problem = "unexpected extra argument";
-    culprit = argv[2];
+    offending = argv[2];
   }
   if (problem != nullptr) {
-    std::fprintf(stderr, "error: %s '%s'\n", problem, culprit);
+    std::fprintf(stderr, "error: %s '%s'\n", problem, offending);
     print_usage(stderr);
     return 2;
   }

@@ -16,8 +16,8 @@
 // - more than Capacity nodes: capacity_exceeded at run time, a compile error in a constant
 //   expression.
 // After any failure, gradient() returns NaN for every node. backward() also returns
-// gradient_not_finite, with the node's index, when a gradient overflows although every value
-// is finite (log at a subnormal number); the gradients are then NaN until the next pass.
+// gradient_not_finite with the node's index when a gradient overflows although every value is
+// finite (log at a subnormal number). The gradients are then NaN until the next pass.
 #pragma once
 
 #include <array>
@@ -288,7 +288,7 @@ class Tape {
         operand.on_path = true;
       }
     }
-    // Named is the node nearest the output whose gradient overflowed: where it began.
+    // The status names the node nearest the output whose gradient overflowed, where it began.
     for (std::size_t i = output.index_ + 1; i-- > 0;) {
       if (entries_[i].on_path && !is_finite(entries_[i].gradient)) {
         const Status overflow = make_status(StatusCode::gradient_not_finite, i,

@@ -362,7 +362,7 @@ class LineReader {
   struct Line {
     const char* text;
     std::size_t size;
-    bool too_long;  // the line has more than Capacity characters; `text` holds the first ones
+    bool too_long;  // the line has more than Capacity characters; `text` contains the first ones
     End end;
   };
 
@@ -496,8 +496,8 @@ Status check_model_header(const char* line, std::size_t size, bool too_long) {
   if (!same_text(fields[3], sizes[3], shape.c_str(), shape.size())) {
     return make_status(StatusCode::model_shape_mismatch, 1);
   }
-  // The count is written without sign or leading zeros; "13x", "013", "13\r" or a number cut
-  // off by the line's length is not a count at all.
+  // The count is written without sign or leading zeros. So "13x", "013", "13\r\r" or a number
+  // cut off by the line's length is not a count at all.
   bool digits_only = sizes[4] > 0 && (fields[4][0] != '0' || sizes[4] == 1);
   for (std::size_t i = 0; i < sizes[4]; ++i) {
     digits_only = digits_only && fields[4][i] >= '0' && fields[4][i] <= '9';
@@ -584,8 +584,8 @@ Status load_parameters(Source& source, Net& net) {
                        line_number);
   };
   if (line.end != Reader::End::newline) {
-    // A first line cut short of the header this network expects is a truncated file; one that
-    // already differs from it ("hello") is not a model file, and the header check says how.
+    // A first line cut short of the header this network expects is a truncated file. One that
+    // already differs from it ("hello") is not a model file, and the header check names why.
     BufferSink<capacity> expected;
     static_cast<void>(detail::write_model_header<Net>(expected));
     if (line.end == Reader::End::read_error ||

@@ -31,8 +31,8 @@ constexpr Curve<typename Net::Scalar, Size> sample_curve(const Net& net, typenam
                 "staticmlp: sample_curve needs a network with one input and one output");
   using T = typename Net::Scalar;
   Curve<T, Size> curve{};
-  // Inputs near the largest finite value make the span overflow; the weighted sum below
-  // cannot, and serves only then, so that ordinary ranges keep their bits.
+  // Inputs near the largest finite value make the span overflow. The weighted sum below cannot
+  // overflow, and it serves only then, so that ordinary ranges keep their bits.
   const T span = x_max - x_min;
   const bool span_finite = is_finite(span);
   for (std::size_t i = 0; i < Size; ++i) {

@@ -291,7 +291,7 @@ constexpr const char* status_value_name(StatusCode code) {
   }
 }
 // A float setting reaches the Status widened to double: -0.1f would read
-// "-0.10000000149011612". A value that a float holds exactly is written as that float's
+// "-0.10000000149011612". A value that a float represents exactly is written as that float's
 // shortest text ("-0.1"), as the caller most likely wrote it.
 template <class Sink>
 bool write_status_value(Sink& sink, double value) {

@@ -247,9 +247,9 @@ struct CosineSchedule {
 // restarts * trial_epochs) means no restarts or trials that alone exceed the budget. Settings 1
 // and 2 mean that final_learning_rate or kink_scale is not positive and finite; setting 2 is
 // also reported when kink_scale makes a rescaled parameter overflow. Bad data or a bad learning
-// rate is also rejected before the network is touched. When a trial fails, the network holds
-// the best trial finished before it, or, if none finished, the network as it was passed in;
-// when the final stretch fails, fit() has restored its last good epoch.
+// rate is also rejected before the network is touched. When a trial fails, the network contains
+// the best trial finished before it, or, if none finished, the network as it was passed in.
+// When the final stretch fails, fit() has restored its last good epoch.
 template <class Net, class Callback = NoProgress>
 constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     Net& net, SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
