@@ -78,9 +78,8 @@ class Figure {
     return true;
   }
 
-  // Writes the panels added so far into `output`, opened on `path` before training so that an
-  // unwritable path fails at once, and renames it over `path`; returns false, with a message
-  // on stderr, on error.
+  // Writes the panels added so far into `output` and renames it over `path`. `output` is opened
+  // before training, so that an unwritable path fails at once. Returns false after a message.
   bool write(staticmlp::AtomicFileSink& output, const char* path,
              const staticmlp::PlotOptions& options) const {
     staticmlp::Status written = staticmlp::write_gnuplot(output, panels_.data(), count_, options);

@@ -202,7 +202,7 @@ TEST_CASE("invalid learning rates are rejected") {
   sm::Sgd<Net> sgd(-0.1f);
   CHECK(std::string(sm::describe(sm::fit(net, sgd, sine).status).c_str()) ==
         "the learning rate must be positive and finite (value -0.1)");
-  // A double that no float holds keeps all its digits.
+  // A double that no float represents keeps all its digits.
   const auto precise = sm::make_status(sm::StatusCode::learning_rate_invalid, 0, -0.3);
   CHECK(std::string(sm::describe(precise).c_str()).find("value -0.3)") != std::string::npos);
   const auto widened = sm::make_status(sm::StatusCode::learning_rate_invalid, 0,

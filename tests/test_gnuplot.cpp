@@ -380,7 +380,7 @@ TEST_CASE("non-regular output paths are kept") {
                  "regular file"));
 }
 
-TEST_CASE("all ten temporary names taken is told apart from a missing folder") {
+TEST_CASE("ten taken temporary names get their own status") {
   const std::string folder = scratch_folder("all_taken");
   const std::string path = folder + "/fit.gp";
   { std::ofstream(path) << "old contents\n"; }
@@ -404,7 +404,7 @@ TEST_CASE("all ten temporary names taken is told apart from a missing folder") {
   CHECK(read_file(path) == "new\n");
 }
 
-TEST_CASE("a name too long for its temporary file is told apart from a missing folder") {
+TEST_CASE("overlong output name gets path_too_long") {
   // 253 bytes is a valid file name on Linux (limit 255), but NAME.tmp is 257 bytes.
   const std::string folder = scratch_folder("long_name");
   const std::string path = folder + "/" + std::string(250, 'a') + ".gp";
@@ -450,6 +450,7 @@ TEST_CASE("a write past the file size limit keeps the old file") {
   const std::string path = folder + "/fit.gp";
   { std::ofstream(path) << "old contents\n"; }
   const std::string big(64 * 1024, 'x');
+
   const auto write_big = [&](auto& sink) {
     return sink.write(big.data(), big.size()) ? sm::ok_status()
                                               : sm::make_status(sm::StatusCode::output_failed);
@@ -467,6 +468,7 @@ TEST_CASE("a write past the file size limit keeps the old file") {
     static_cast<void>(small.write("x\n", 2));
     small_flushed = small.flush();
   });
+
   // The writer's own status comes back when the sink refuses bytes; either way nothing landed.
   CHECK((written.code == sm::StatusCode::output_failed ||
          written.code == sm::StatusCode::file_write_failed));

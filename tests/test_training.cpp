@@ -331,7 +331,7 @@ TEST_CASE("train_with_restarts rejects a kink scale that overflows a parameter",
 
 TEST_CASE("a failing trial leaves the best finished trial in the network", "[training]") {
   // At learning rate 13 some trials diverge on 20 sine points. The first failure ends the run;
-  // the network then holds the best of the trials that finished before it, whose MSE the
+  // the network then contains the best of the trials that finished before it, whose MSE the
   // result reports.
   constexpr auto short_sine = sm::sine_dataset<float, 20>();
   sm::RestartOptions<float> options;
