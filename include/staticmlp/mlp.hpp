@@ -161,18 +161,22 @@ class Mlp {
   // Weight W[out][in] and bias b[out] of layer L, for reading code that thinks in layers.
   template <std::size_t L>
   constexpr T& weight(std::size_t out, std::size_t in) {
+    static_assert(L < layer_count, "staticmlp: weight<L> needs L below layer_count");
     return parameters_[layer_offsets[L] + out * widths[L] + in];
   }
   template <std::size_t L>
   constexpr T weight(std::size_t out, std::size_t in) const {
+    static_assert(L < layer_count, "staticmlp: weight<L> needs L below layer_count");
     return parameters_[layer_offsets[L] + out * widths[L] + in];
   }
   template <std::size_t L>
   constexpr T& bias(std::size_t out) {
+    static_assert(L < layer_count, "staticmlp: bias<L> needs L below layer_count");
     return parameters_[layer_offsets[L] + widths[L + 1] * widths[L] + out];
   }
   template <std::size_t L>
   constexpr T bias(std::size_t out) const {
+    static_assert(L < layer_count, "staticmlp: bias<L> needs L below layer_count");
     return parameters_[layer_offsets[L] + widths[L + 1] * widths[L] + out];
   }
 
@@ -186,6 +190,18 @@ class Mlp {
     } else {
       forward_layers(input, activations, std::make_index_sequence<layer_count>{});
     }
+  }
+
+  // A braced list picks this overload, so that predict({1.0f}) on a network of two inputs is
+  // a compile error rather than an input padded with zeros.
+  template <std::size_t N>
+  constexpr Output predict(const T (&input)[N]) const {
+    static_assert(N == input_size, "staticmlp: predict() needs exactly input_size values");
+    Input copy{};
+    for (std::size_t i = 0; i < N; ++i) {
+      copy[i] = input[i];
+    }
+    return predict(copy);
   }
 
   constexpr Output predict(const Input& input) const {
