@@ -37,9 +37,10 @@ static bool report_failure(const std::string& path, const sm::Status& status) {
 }
 
 // Writes the script and the two model files all or nothing: each goes to its own temporary
-// file, and the three are renamed over their targets only when all three are complete. A
-// rename can still fail after an earlier one succeeded (something appeared at the path
-// meanwhile); the file it would have replaced is then kept. Returns false after an error.
+// file, and the three are renamed over their targets only when all three are complete.
+// NOTE: a rename can still fail after an earlier one succeeded (an immutable file, or a sticky
+// folder whose file belongs to another user). The earlier files are then new, the later ones
+// old, and the message names the file that failed. Returns false after an error.
 template <class WriteScript>
 static bool write_outputs(const OutputPaths& paths, const Net& net, float training_mse,
                           WriteScript&& write_script) {
@@ -104,9 +105,13 @@ int main(int argc, char** argv) {
   const OutputPaths paths = output_paths(script_path);
   const std::size_t slash = paths.script.rfind('/');
   const std::string name = slash == std::string::npos ? paths.script : paths.script.substr(slash + 1);
-  if (name == "sine_relu_weights.hpp" || name == "sine_relu_model.txt") {
-    std::fprintf(stderr, "error: the script cannot be named '%s': the demo writes its model "
-                 "there\n", name.c_str());
+  // The model files and their temporary files (NAME.tmp, NAME.tmp1 ...) would collide with
+  // the script, so names that start like them are rejected.
+  if (name.rfind("sine_relu_weights.hpp", 0) == 0 || name.rfind("sine_relu_model.txt", 0) == 0) {
+    std::fprintf(stderr,
+                 "error: the script cannot be named '%s': the demo writes its model files "
+                 "and their temporary files under names that start like it\n",
+                 name.c_str());
     return 2;
   }
   std::printf("staticmlp demo: fit a 1-4-1 ReLU network to 100 points of sin((x + 0.5) 2 pi)\n");
