@@ -195,10 +195,14 @@ TEST_CASE("a replaced file keeps its permissions") {
                                fs::perms::owner_all | fs::perms::group_read}) {
     { std::ofstream(path) << "old contents\n"; }
     fs::permissions(path, mode, fs::perm_options::replace);
-    const sm::Status status = sm::write_file(path.c_str(), [](auto& sink) {
+    // The temporary file has the target's bits before anything is written into it.
+    fs::perms while_written = fs::perms::unknown;
+    const sm::Status status = sm::write_file(path.c_str(), [&](auto& sink) {
+      while_written = fs::status(path + ".tmp").permissions();
       return sink.write("new\n", 4) ? sm::ok_status()
                                      : sm::make_status(sm::StatusCode::output_failed);
     });
+    CHECK(while_written == mode);
     CHECK(status.ok());
     CHECK(read_file(path) == "new\n");
     CHECK(fs::status(path).permissions() == mode);

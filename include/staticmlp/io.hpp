@@ -66,6 +66,18 @@ class AtomicFileSink {
       open_failure_ = errno == ENAMETOOLONG ? StatusCode::path_too_long
                       : errno == EEXIST     ? StatusCode::temporary_files_exist
                                             : StatusCode::file_open_failed;
+      return;
+    }
+    // A replaced file keeps its permission bits, from before the first byte is written, so
+    // that a private model is never readable by others, not even while it is written.
+    std::error_code error;
+    const std::filesystem::file_status old_file = std::filesystem::status(path_, error);
+    if (!error && old_file.type() == std::filesystem::file_type::regular) {
+      std::filesystem::permissions(temporary_path_, old_file.permissions(),
+                                   std::filesystem::perm_options::replace, error);
+      if (error) {
+        discard();
+      }
     }
   }
 
@@ -117,17 +129,6 @@ class AtomicFileSink {
     if (!absent_or_regular(path_)) {
       std::remove(temporary_path_);
       return make_status(StatusCode::output_not_regular_file);
-    }
-    // A replaced file keeps its permission bits, so that a private model stays private.
-    std::error_code error;
-    const std::filesystem::file_status old_file = std::filesystem::status(path_, error);
-    if (!error && old_file.type() == std::filesystem::file_type::regular) {
-      std::filesystem::permissions(temporary_path_, old_file.permissions(),
-                                   std::filesystem::perm_options::replace, error);
-      if (error) {
-        std::remove(temporary_path_);
-        return make_status(StatusCode::file_write_failed);
-      }
     }
     if (std::rename(temporary_path_, path_) != 0) {
       std::remove(temporary_path_);
