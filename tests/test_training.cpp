@@ -361,4 +361,5 @@ TEST_CASE("a failing trial leaves the best finished trial in the network", "[tra
   CHECK(failed.epochs <= options.trial_epochs);
   CHECK(std::memcmp(first.parameters().data(), before.parameters().data(),
                     sizeof(float) * Relu141::parameter_count) == 0);
+  CHECK(failed.final_loss == sm::mean_squared_error(before, short_sine));
 }

@@ -197,7 +197,8 @@ struct [[nodiscard]] RestartResult {
   // Seed whose trial ended lowest and was trained on; its index among the restarts.
   std::uint64_t seed = 0;
   std::size_t restart = 0;
-  // Epochs run, trials included, and the MSE at the end of the chosen trial and of training.
+  // Epochs run, trials included (a failed trial's too), and the MSE at the end of the chosen
+  // trial and of training. After a failure, final_loss is the MSE of the network left behind.
   std::size_t epochs = 0;
   T trial_loss = T(0);
   T final_loss = T(0);
@@ -321,7 +322,8 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
     if (!trial.ok()) {
       net = best_net;
       result.status = trial.status;
-      result.final_loss = result.trial_loss;
+      // Without a finished trial, net is the caller's network again, and so is the loss.
+      result.final_loss = have_best ? result.trial_loss : mean_squared_error(net, samples);
       return result;
     }
     if (!have_best || trial.final_loss < result.trial_loss) {
