@@ -483,12 +483,16 @@ TEST_CASE("write_cpp_header rejects bad names and values", "[export]") {
     sm::BufferSink<8192> fresh;
     return sm::write_cpp_header(fresh, net, name);
   };
-  for (const char* taken : {"int", "namespace", "std", "staticmlp", "__net", "_Net", "a__b"}) {
+  for (const char* taken : {"int", "namespace", "std", "staticmlp", "__net", "_Net", "a__b",
+                            "requires", "co_await", "main", "linux", "unix", "errno", "NULL",
+                            "SIZE_MAX", "INT64_MAX", "NET2", "_"}) {
     INFO("name " << taken);
     CHECK(status_for(taken).code == sm::StatusCode::name_invalid);
   }
   CHECK(status_for("_net").ok());
   CHECK(status_for("integer").ok());
+  CHECK(status_for("Net").ok());
+  CHECK(status_for("linux_net").ok());
   CHECK(sm::write_cpp_header(header, net, "_sine_relu2").ok());
   net.parameters()[12] = std::numeric_limits<float>::quiet_NaN();
   const sm::Status status = sm::write_cpp_header(header, net, "sine_relu");

@@ -210,9 +210,10 @@ constexpr bool same_name(const char* a, const char* b) {
   return a[i] == b[i];
 }
 
-// True for an identifier that can name the generated namespace: not a C++17 keyword or
-// alternative token, not std or staticmlp, and not reserved (a double underscore, or an
-// underscore and a capital letter at the start).
+// True for an identifier that can name the generated namespace: not a keyword of C++17 or
+// C++20, an alternative token, std, staticmlp or main, and not reserved (a double underscore,
+// or an underscore and a capital letter at the start). Names of likely macros are rejected
+// too: a name without a lowercase letter (NULL, SIZE_MAX), errno, and GCC's linux, unix, i386.
 constexpr bool is_namespace_name(const char* name) {
   if (!is_identifier(name)) {
     return false;
@@ -227,13 +228,27 @@ constexpr bool is_namespace_name(const char* name) {
       "reinterpret_cast", "return", "short", "signed", "sizeof", "static", "static_assert",
       "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true",
       "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
-      "volatile", "wchar_t", "while", "xor", "xor_eq", "std", "staticmlp"};
+      "volatile", "wchar_t", "while", "xor", "xor_eq", "std", "staticmlp",
+      // C++20 keywords, so that the header also compiles there.
+      "char8_t", "concept", "consteval", "constinit", "co_await", "co_return", "co_yield",
+      "requires",
+      // A namespace named main makes every program that includes it ill-formed.
+      "main",
+      // Object-like macros of glibc and of GCC's GNU dialects.
+      "errno", "linux", "unix", "i386"};
   for (const char* word : taken) {
     if (same_name(name, word)) {
       return false;
     }
   }
   if (name[0] == '_' && name[1] >= 'A' && name[1] <= 'Z') {
+    return false;
+  }
+  bool has_lowercase = false;
+  for (std::size_t i = 0; name[i] != '\0'; ++i) {
+    has_lowercase = has_lowercase || (name[i] >= 'a' && name[i] <= 'z');
+  }
+  if (!has_lowercase) {
     return false;
   }
   for (std::size_t i = 0; name[i] != '\0'; ++i) {

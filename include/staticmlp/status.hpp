@@ -170,7 +170,8 @@ constexpr const char* Status::message() const {
              "replace: give the path of a regular file or of a new one";
     case StatusCode::name_invalid:
       return "the name must be a C++ identifier (letters, digits and '_', not starting with a "
-             "digit) that is not a keyword, std, staticmlp or a reserved name";
+             "digit) with a lowercase letter that is not a keyword of C++17 or C++20, std, "
+             "staticmlp, main, a reserved name or a common macro (errno, linux, unix)";
     case StatusCode::initial_parameters_not_finite:
       return "the network has a non-finite parameter before training: initialize or load it "
              "again; it was left unchanged";
