@@ -246,6 +246,7 @@ TEST_CASE("load_parameters with the file cut short", "[export]") {
   check_rejected("", sm::StatusCode::model_truncated, 1);
   // A short file that is not the start of this network's header is no model file at all.
   check_rejected("hello", sm::StatusCode::model_header_invalid, 1);
+  check_rejected("staticmlp 1 float 1-4relu-1identity 13\r", sm::StatusCode::model_truncated, 1);
   check_rejected("staticmlp 1 double", sm::StatusCode::model_header_invalid, 1);
   check_rejected("staticmlp 1 float 1-4tanh-1identity 13", sm::StatusCode::model_shape_mismatch,
                  1);
@@ -485,6 +486,7 @@ TEST_CASE("write_cpp_header rejects bad names and values", "[export]") {
   };
   for (const char* taken : {"int", "namespace", "std", "staticmlp", "__net", "_Net", "a__b",
                             "requires", "co_await", "main", "linux", "unix", "errno", "NULL",
+                            "math_errhandling", "stdin", "stdout", "stderr",
                             "SIZE_MAX", "INT64_MAX", "NET2", "_"}) {
     INFO("name " << taken);
     CHECK(status_for(taken).code == sm::StatusCode::name_invalid);

@@ -17,7 +17,8 @@
 //   expression.
 // After any failure, gradient() returns NaN for every node. backward() also returns
 // gradient_not_finite with the node's index when a gradient overflows although every value is
-// finite (log at a subnormal number). The gradients are then NaN until the next pass.
+// finite (log at a tiny subnormal number, 4.9e-324). The gradients are then NaN until the next
+// pass.
 #pragma once
 
 #include <array>

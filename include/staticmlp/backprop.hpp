@@ -14,6 +14,7 @@
 #include "dataset.hpp"
 #include "mlp.hpp"
 #include "one_hidden_layer.hpp"
+#include "optimizer.hpp"
 
 namespace staticmlp {
 
@@ -508,6 +509,9 @@ template <class Net, class Optimizer>
 constexpr typename Net::Scalar train_sample(Net& net, Optimizer& optimizer,
                                             const typename Net::SampleType& sample,
                                             Workspace<Net>& workspace) {
+  static_assert(detail::OptimizerFits<Optimizer, Net>::value,
+                "staticmlp: train_sample() needs an optimizer made for this network, such as "
+                "Adam<Net>");
   using T = typename Net::Scalar;
   const T loss = sample_squared_error(net, sample, workspace);
 

@@ -213,7 +213,8 @@ constexpr bool same_name(const char* a, const char* b) {
 // True for an identifier that can name the generated namespace: not a keyword of C++17 or
 // C++20, an alternative token, std, staticmlp or main, and not reserved (a double underscore,
 // or an underscore and a capital letter at the start). Names of likely macros are rejected
-// too: a name without a lowercase letter (NULL, SIZE_MAX), errno, and GCC's linux, unix, i386.
+// too: a name without a lowercase letter (NULL, SIZE_MAX), errno, math_errhandling, stdin,
+// stdout, stderr, and GCC's linux, unix, i386.
 constexpr bool is_namespace_name(const char* name) {
   if (!is_identifier(name)) {
     return false;
@@ -234,8 +235,8 @@ constexpr bool is_namespace_name(const char* name) {
       "requires",
       // A namespace named main makes every program that includes it ill-formed.
       "main",
-      // Object-like macros of glibc and of GCC's GNU dialects.
-      "errno", "linux", "unix", "i386"};
+      // Object-like macros of the C library and of GCC's GNU dialects.
+      "errno", "math_errhandling", "stdin", "stdout", "stderr", "linux", "unix", "i386"};
   for (const char* word : taken) {
     if (same_name(name, word)) {
       return false;
@@ -603,8 +604,11 @@ Status load_parameters(Source& source, Net& net) {
     // already differs from it ("hello") is not a model file, and the header check names why.
     BufferSink<capacity> expected;
     static_cast<void>(detail::write_model_header<Net>(expected));
+    // A CRLF file cut between "\r" and "\n" ends in "\r", which the header lacks.
+    const std::size_t size =
+        line.size > 0 && line.text[line.size - 1] == '\r' ? line.size - 1 : line.size;
     if (line.end == Reader::End::read_error ||
-        detail::starts_with(expected.c_str(), expected.size(), line.text, line.size)) {
+        detail::starts_with(expected.c_str(), expected.size(), line.text, size)) {
       return unfinished(line);
     }
   }

@@ -132,23 +132,13 @@ constexpr bool report_progress(Callback& progress, std::size_t epoch, T loss) {
   }
 }
 
-// False when Optimizer is one of the engine's optimizers made for a network other than Net.
-template <class Optimizer, class Net>
-struct OptimizerFits : std::true_type {};
-template <class Other, class Net>
-struct OptimizerFits<Sgd<Other>, Net> : std::is_same<Other, Net> {};
-template <class Other, class Net>
-struct OptimizerFits<Momentum<Other>, Net> : std::is_same<Other, Net> {};
-template <class Other, class Net>
-struct OptimizerFits<Adam<Other>, Net> : std::is_same<Other, Net> {};
-
 // The loop itself. `order` has room for samples.size indices when shuffling, else it may be null.
 template <class Net, class Optimizer, class Callback>
 constexpr FitResult<typename Net::Scalar> fit_samples(
     Net& net, Optimizer& optimizer,
     SampleView<typename Net::Scalar, Net::input_size, Net::output_size> samples,
     std::uint32_t* order, const FitOptions<typename Net::Scalar>& options, Callback& progress) {
-  static_assert(OptimizerFits<Optimizer, Net>::value,
+  static_assert(detail::OptimizerFits<Optimizer, Net>::value,
                 "staticmlp: fit() needs an optimizer made for this network, such as Adam<Net>");
   using T = typename Net::Scalar;
   FitResult<T> result{};

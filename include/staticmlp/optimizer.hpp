@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "math.hpp"
 #include "status.hpp"
@@ -167,5 +168,19 @@ struct Adam {
   T step_size_ = T(0);
   std::size_t steps_ = 0;
 };
+
+namespace detail {
+
+// False when Optimizer is one of the engine's optimizers made for a network other than Net.
+template <class Optimizer, class Net>
+struct OptimizerFits : std::true_type {};
+template <class Other, class Net>
+struct OptimizerFits<Sgd<Other>, Net> : std::is_same<Other, Net> {};
+template <class Other, class Net>
+struct OptimizerFits<Momentum<Other>, Net> : std::is_same<Other, Net> {};
+template <class Other, class Net>
+struct OptimizerFits<Adam<Other>, Net> : std::is_same<Other, Net> {};
+
+}  // namespace detail
 
 }  // namespace staticmlp

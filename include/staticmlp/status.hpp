@@ -171,7 +171,7 @@ constexpr const char* Status::message() const {
     case StatusCode::name_invalid:
       return "the name must be a C++ identifier (letters, digits and '_', not starting with a "
              "digit) with a lowercase letter that is not a keyword of C++17 or C++20, std, "
-             "staticmlp, main, a reserved name or a common macro (errno, linux, unix)";
+             "staticmlp, main, a reserved name or a common macro (errno, stdin, linux, unix)";
     case StatusCode::initial_parameters_not_finite:
       return "the network has a non-finite parameter before training: initialize or load it "
              "again; it was left unchanged";
