@@ -16,9 +16,10 @@ namespace sm = staticmlp;
 using Net = sine_recipe::Net;
 static_assert(Net::parameter_count == 13, "a 1-4-1 network has 13 parameters");
 
-// The model files go into the folder of the script: sine_relu_weights.hpp, sine_relu_model.txt.
+// The three output paths. The model files go into the folder of the script.
 struct OutputPaths {
   std::string script;
+  std::string script_name;  // the script's file name, without its folder
   std::string header;
   std::string model;
 };
@@ -27,10 +28,11 @@ static OutputPaths output_paths(const char* script_path) {
   const std::string script = script_path;
   const std::size_t slash = script.rfind('/');
   const std::string folder = slash == std::string::npos ? "" : script.substr(0, slash + 1);
-  return {script, folder + "sine_relu_weights.hpp", folder + "sine_relu_model.txt"};
+  return {script, script.substr(folder.size()), folder + "sine_relu_weights.hpp",
+          folder + "sine_relu_model.txt"};
 }
 
-// Prints why `path` could not be written; returns false.
+// Prints why `path` could not be written and returns false.
 static bool report_failure(const std::string& path, const sm::Status& status) {
   std::fprintf(stderr, "error: cannot write %s: %s\n", path.c_str(), sm::describe(status).c_str());
   return false;
@@ -47,47 +49,38 @@ static bool write_outputs(const OutputPaths& paths, const Net& net, float traini
   sm::AtomicFileSink script(paths.script.c_str());
   sm::AtomicFileSink header(paths.header.c_str());
   sm::AtomicFileSink model(paths.model.c_str());
+  sm::AtomicFileSink* const sinks[] = {&script, &header, &model};
+  const std::string* const targets[] = {&paths.script, &paths.header, &paths.model};
+
+  // The sinks' destructors remove every temporary file that was not committed.
+  for (std::size_t i = 0; i < 3; ++i) {
+    const sm::Status opened = sinks[i]->open_status();
+    if (!opened.ok()) {
+      return report_failure(*targets[i], opened);
+    }
+  }
   const auto training = sm::training_info(sine_recipe::seed, training_mse);
-  // Each stage runs only when the ones before it succeeded; the sinks' destructors remove
-  // every temporary file that was not committed.
-  sm::Status status = script.open_status();
-  if (!status.ok()) {
-    return report_failure(paths.script, status);
+  const sm::Status written[] = {write_script(script),
+                                sm::write_cpp_header(header, net, "sine_relu", training),
+                                sm::save_parameters(model, net)};
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (!written[i].ok()) {
+      return report_failure(*targets[i], written[i]);
+    }
   }
-  if (status = header.open_status(); !status.ok()) {
-    return report_failure(paths.header, status);
+  // Every file is flushed before the first rename, so that a full disk fails before any
+  // target is replaced.
+  for (std::size_t i = 0; i < 3; ++i) {
+    const sm::Status flushed = sinks[i]->flush();
+    if (!flushed.ok()) {
+      return report_failure(*targets[i], flushed);
+    }
   }
-  if (status = model.open_status(); !status.ok()) {
-    return report_failure(paths.model, status);
-  }
-  if (status = write_script(script); !status.ok()) {
-    return report_failure(paths.script, status);
-  }
-  if (status = sm::write_cpp_header(header, net, "sine_relu", training); !status.ok()) {
-    return report_failure(paths.header, status);
-  }
-  if (status = sm::save_parameters(model, net); !status.ok()) {
-    return report_failure(paths.model, status);
-  }
-  // commit() flushes and closes before it renames, so a full disk fails here, before the
-  // first rename.
-  if (status = script.flush(); !status.ok()) {
-    return report_failure(paths.script, status);
-  }
-  if (status = header.flush(); !status.ok()) {
-    return report_failure(paths.header, status);
-  }
-  if (status = model.flush(); !status.ok()) {
-    return report_failure(paths.model, status);
-  }
-  if (status = script.commit(); !status.ok()) {
-    return report_failure(paths.script, status);
-  }
-  if (status = header.commit(); !status.ok()) {
-    return report_failure(paths.header, status);
-  }
-  if (status = model.commit(); !status.ok()) {
-    return report_failure(paths.model, status);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const sm::Status committed = sinks[i]->commit();
+    if (!committed.ok()) {
+      return report_failure(*targets[i], committed);
+    }
   }
   std::printf("wrote %s\nwrote %s and %s\n", paths.script.c_str(), paths.header.c_str(),
               paths.model.c_str());
@@ -103,14 +96,13 @@ int main(int argc, char** argv) {
     return status;
   }
   const OutputPaths paths = output_paths(script_path);
-  const std::size_t slash = paths.script.rfind('/');
-  const std::string name = slash == std::string::npos ? paths.script : paths.script.substr(slash + 1);
+  const std::string& name = paths.script_name;
   // The model files and their temporary files (NAME.tmp, NAME.tmp1 ...) would collide with
   // the script, so names that start like them are rejected.
   if (name.rfind("sine_relu_weights.hpp", 0) == 0 || name.rfind("sine_relu_model.txt", 0) == 0) {
     std::fprintf(stderr,
-                 "error: the script cannot be named '%s': the demo writes its model files "
-                 "and their temporary files under names that start like it\n",
+                 "error: invalid script name '%s': the model files and their temporary "
+                 "files start like it, so choose another name\n",
                  name.c_str());
     return 2;
   }

@@ -366,7 +366,7 @@ TEST_CASE("autodiff zero to a negative power is a domain error", "[autodiff]") {
   CHECK(std::isnan(tape.gradient(x)));
 }
 
-TEST_CASE("autodiff rejects infinite leaves and overflowing values", "[autodiff]") {
+TEST_CASE("autodiff rejects non-finite node values", "[autodiff]") {
   const double infinity = std::numeric_limits<double>::infinity();
   {
     // log(x * y + 1) with x = inf: df/dy would be inf / inf = NaN.
@@ -408,7 +408,7 @@ TEST_CASE("autodiff rejects infinite leaves and overflowing values", "[autodiff]
   }
 }
 
-TEST_CASE("autodiff names a gradient that overflows from finite values", "[autodiff]") {
+TEST_CASE("autodiff names an overflowing gradient", "[autodiff]") {
   // log at a subnormal number: the value, about -737, is finite, the slope 1 / x is not.
   // Nodes: 0 x, 1 y, 2 x * y, 3 log.
   sm::Tape<double, 8> tape;

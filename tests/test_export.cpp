@@ -143,7 +143,7 @@ class EndlessSource {
 
 }  // namespace
 
-TEST_CASE("load_parameters stops at a line no model file can have", "[export]") {
+TEST_CASE("load_parameters stops at an overlong line", "[export]") {
   // Like /dev/zero, or a value line of endless digits: the loader must give up after about
   // one line's capacity, not read for ever.
   Relu141 net = sm::initialized<Relu141>(7);

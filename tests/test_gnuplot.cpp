@@ -259,21 +259,15 @@ TEST_CASE("one-panel fit spans the data's inputs") {
         sm::StatusCode::empty_dataset);
 }
 
-TEST_CASE("a fit without a title is titled with its shape, size and MSE") {
+TEST_CASE("untitled fit gets a generated title") {
   const Net net = sm::initialized<Net>(1);
   sm::BufferSink<100000> sink;
   REQUIRE(sm::write_gnuplot_fit<11>(sink, net, sine, sm::PlotOptions()).ok());
   const std::string script = sink.c_str();
-  double squared = 0;
-  for (const auto& sample : sine) {
-    const double error = static_cast<double>(net.predict(sample.input)[0]) -
-                         static_cast<double>(sample.target[0]);
-    squared += error * error;
-  }
   char expected[96] = {};
   std::snprintf(expected, sizeof expected,
                 "set title '1-4-1 network, 13 parameters: MSE %.3g on 100 points'\n",
-                squared / 100);
+                static_cast<double>(sm::mean_squared_error(net, sine)));
   CHECK(contains(script, expected));
   // A title of the caller's own is kept.
   sm::PlotOptions options;
@@ -283,7 +277,7 @@ TEST_CASE("a fit without a title is titled with its shape, size and MSE") {
   CHECK(contains(titled.c_str(), "set title 'mine'\n"));
 }
 
-TEST_CASE("inputs near the largest float give a finite curve") {
+TEST_CASE("curve spans inputs near FLT_MAX") {
   // The span 6e38 overflows float; each curve input must still lie between the two points.
   using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
   Line line;
@@ -449,7 +443,7 @@ void with_file_size_limit(rlim_t bytes, Body&& body) {
   body();
 }
 
-TEST_CASE("a write past the file size limit keeps the old file") {
+TEST_CASE("file size limit keeps the old file") {
   const std::string folder = scratch_folder("size_limit");
   const std::string path = folder + "/fit.gp";
   { std::ofstream(path) << "old contents\n"; }

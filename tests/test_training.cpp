@@ -308,7 +308,7 @@ TEST_CASE("progress false stops every restart") {
   CHECK(std::isfinite(sm::mean_squared_error(net, data)));
 }
 
-TEST_CASE("train_with_restarts rejects a kink scale that overflows a parameter", "[training]") {
+TEST_CASE("train_with_restarts rejects an overflowing kink scale", "[training]") {
   // 3e38 overflows the scaled first layer, 1e-45 (a subnormal) its inverse in the second.
   for (const float scale : {3e38f, 1e-45f}) {
     INFO("kink_scale " << scale);
@@ -329,7 +329,7 @@ TEST_CASE("train_with_restarts rejects a kink scale that overflows a parameter",
   }
 }
 
-TEST_CASE("a failing trial leaves the best finished trial in the network", "[training]") {
+TEST_CASE("failed trial keeps the best finished trial", "[training]") {
   // At learning rate 13 some trials diverge on 20 sine points. The first failure ends the run;
   // the network then contains the best of the trials that finished before it, whose MSE the
   // result reports.

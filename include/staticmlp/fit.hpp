@@ -155,8 +155,8 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
     result.status = make_status(StatusCode::fit_options_invalid, 0, static_cast<double>(factor));
     return result;
   }
-  // A NaN target would never be reached and hide a mistake; -inf and +inf are meaningful
-  // ("never stop early" and "already reached").
+  // A NaN target is never reached, so it would hide a mistake. -inf and +inf are meaningful:
+  // "never stop early" and "already reached".
   if (options.target_loss != options.target_loss) {
     result.status = make_status(StatusCode::fit_options_invalid, 1,
                                 static_cast<double>(options.target_loss));

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 
+#include "backprop.hpp"
 #include "dataset.hpp"
 #include "format.hpp"
 #include "math.hpp"
@@ -283,12 +284,7 @@ Status write_gnuplot_fit(Sink& sink, const Net& net,
   if (options.title[0] != '\0') {
     return write_gnuplot(sink, &panel, 1, options);
   }
-  double squared_error = 0;
-  for (std::size_t s = 0; s < points.size; ++s) {
-    const double error = static_cast<double>(net.predict(points[s].input)[0]) -
-                         static_cast<double>(points[s].target[0]);
-    squared_error += error * error;
-  }
+  const double mse = static_cast<double>(mean_squared_error(net, points));
   BufferSink<160> title;
   for (std::size_t layer = 0; layer < Net::widths.size(); ++layer) {
     static_cast<void>(write_text(title, layer == 0 ? "" : "-"));
@@ -297,7 +293,7 @@ Status write_gnuplot_fit(Sink& sink, const Net& net,
   static_cast<void>(write_text(title, " network, "));
   static_cast<void>(write_number(title, Net::parameter_count));
   static_cast<void>(write_text(title, " parameters: MSE "));
-  static_cast<void>(write_significant(title, squared_error / static_cast<double>(points.size), 3));
+  static_cast<void>(write_significant(title, mse, 3));
   static_cast<void>(write_text(title, " on "));
   static_cast<void>(write_number(title, points.size));
   static_cast<void>(write_text(title, points.size == 1 ? " point" : " points"));

@@ -1,8 +1,8 @@
 // The only engine header that touches files. AtomicFileSink writes to a new PATH.tmp (or
 // PATH.tmp1 to PATH.tmp9) and renames it over PATH on commit(), so a crash or an error never
-// leaves a half-written file and the old file stays until the new one is complete; the new file
-// takes the old one's permission bits. PATH must be
-// absent or a regular file, because the rename would replace a device, pipe or symbolic link.
+// leaves a half-written file and the old file stays until the new one is complete. The new file
+// takes the old one's permission bits. PATH must be absent or a regular file, because the
+// rename would replace a device, pipe or symbolic link.
 // StreamSink writes to a std::ostream.
 // write_file(path, writer) runs writer(sink) and commits only when it returns an ok Status.
 // FileSource and StreamSource are character sources (format.hpp) for a FILE* and a
@@ -57,7 +57,7 @@ class AtomicFileSink {
       }
       errno = 0;
       file_ = std::fopen(temporary_path_, "wbx");
-      // Only a name that is taken is worth another try; POSIX sets errno, ISO C need not.
+      // Only a name that is taken is worth another try. POSIX sets errno here, ISO C need not.
       if (file_ == nullptr && errno != EEXIST) {
         break;
       }
@@ -76,7 +76,7 @@ class AtomicFileSink {
       std::filesystem::permissions(temporary_path_, old_file.permissions(),
                                    std::filesystem::perm_options::replace, error);
       if (error) {
-        discard();
+        discard();  // open_status() then reports file_open_failed
       }
     }
   }
@@ -104,7 +104,7 @@ class AtomicFileSink {
   }
 
   // Hands the buffered bytes to the system, so that a full disk or a file size limit shows
-  // before commit(). A caller writing several files commits none until each has flushed.
+  // before commit(). A caller that writes several files can flush each before committing any.
   Status flush() {
     if (file_ == nullptr) {
       return make_status(StatusCode::file_open_failed);

@@ -246,7 +246,7 @@ struct CosineSchedule {
 // (epoch, loss) counted over the whole budget. A failing fit() ends training with its status.
 // Bad settings are rejected before any training with restart_options_invalid. Setting 0 (value:
 // restarts * trial_epochs) means no restarts or trials that alone exceed the budget. Settings 1
-// and 2 mean that final_learning_rate or kink_scale is not positive and finite; setting 2 is
+// and 2 mean that final_learning_rate or kink_scale is not positive and finite. Setting 2 is
 // also reported when kink_scale makes a rescaled parameter overflow. Bad data or a bad learning
 // rate is also rejected before the network is touched. When a trial fails, the network contains
 // the best trial finished before it, or, if none finished, the network as it was passed in.
