@@ -305,6 +305,14 @@ TEST_CASE("load_parameters tells out of range from invalid", "[export]") {
   const sm::Status too_small = load_text(replace_line(text, 4, "1e-50\n"), net);
   CHECK(too_small.code == sm::StatusCode::model_value_out_of_range);
   CHECK(too_small.value == 1e-50);
+  CHECK(std::string(sm::describe(too_small).c_str()).find("(line 4, value 1e-50)") !=
+        std::string::npos);
+  // 1e-400 is beyond even double: the description names the line, not a NaN the file lacks.
+  const sm::Status beyond_double = load_text(replace_line(text, 4, "1e-400\n"), net);
+  CHECK(beyond_double.code == sm::StatusCode::model_value_out_of_range);
+  const std::string beyond_text = sm::describe(beyond_double).c_str();
+  CHECK(beyond_text.find("(line 4)") != std::string::npos);
+  CHECK(beyond_text.find("nan") == std::string::npos);
   CHECK(load_text(replace_line(text, 4, "1e99x\n"), net).code ==
         sm::StatusCode::model_value_invalid);
 }

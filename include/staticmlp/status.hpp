@@ -46,7 +46,8 @@ enum class StatusCode : std::uint8_t {
   input_read_failed,          // the source reported a read error
   file_not_readable,          // the file could not be opened for reading
   name_invalid,               // a generated C++ name is not an identifier
-  model_value_out_of_range,   // value: the parameter read as double (NaN if even that fails)
+  model_value_out_of_range,   // value: the parameter read as double, or NaN
+                              // beyond double's range (not described)
   model_count_mismatch,       // the count on line 1 is not the network's; value: that count
   fit_options_invalid,        // index: 0 divergence_factor, 1 target_loss; value: it
   plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels;
@@ -312,7 +313,11 @@ template <class Sink>
 bool write_description(Sink& sink, const Status& status) {
   bool stored = write_text(sink, status.message());
   const char* index_name = detail::status_index_name(status.code);
-  const bool has_value = detail::status_has_value(status.code);
+  // A model value beyond even double's range reaches the Status as NaN, which would read as if
+  // the file held "nan", so its description names the line only.
+  const bool beyond_double = status.code == StatusCode::model_value_out_of_range &&
+                             status.value != status.value;
+  const bool has_value = detail::status_has_value(status.code) && !beyond_double;
   if (index_name == nullptr && !has_value) {
     return stored;
   }
