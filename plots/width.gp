@@ -1648,18 +1648,27 @@ set yrange [-1.3:1.9]
 set bmargin 3.5
 set grid lc rgb '#cccccc'
 set key top right box opaque
-set style line 1 lc rgb '#1f77b4' pt 6 ps 1
+set style line 1 lc rgb '#1f77b4' pt 7 ps 0.5
 set style line 2 lc rgb '#d62728' lw 1.5
 set rmargin 4
 set multiplot layout 2,2 title 'Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)' font 'sans,15'
+set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
+set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
 set title 'ReLU 1-4-1: 13 parameters, MSE 0.000857'
 plot $points0 using 1:2 with points ls 1 title 'training data', \
-     $curve0 using 1:2 with lines ls 2 title 'network'
+     $curve0 using 1:2 with lines ls 2 title 'network', \
+     NaN with boxes fillcolor rgb '#e4e4e4' fillstyle solid noborder title 'extrapolation'
+set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
+set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
 set title 'ReLU 1-40-1: 121 parameters, MSE 4.72e-06'
 plot $points1 using 1:2 with points ls 1 title 'training data', \
-     $curve1 using 1:2 with lines ls 2 title 'network'
+     $curve1 using 1:2 with lines ls 2 title 'network', \
+     NaN with boxes fillcolor rgb '#e4e4e4' fillstyle solid noborder title 'extrapolation'
+set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
+set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
 set title 'ReLU 1-400-1: 1201 parameters, MSE 2.93e-07'
 plot $points2 using 1:2 with points ls 1 title 'training data', \
-     $curve2 using 1:2 with lines ls 2 title 'network'
+     $curve2 using 1:2 with lines ls 2 title 'network', \
+     NaN with boxes fillcolor rgb '#e4e4e4' fillstyle solid noborder title 'extrapolation'
 unset multiplot
 set output

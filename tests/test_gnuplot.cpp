@@ -26,8 +26,9 @@ namespace {
 
 constexpr auto sine = sm::sine_dataset<float, 100>();
 
-std::string script_for(const Net& net, const sm::PlotOptions& options = {}) {
-  const auto curve = sm::sample_curve<50>(net, -0.5f, 0.5f);
+std::string script_for(const Net& net, const sm::PlotOptions& options = {},
+                       float curve_low = -0.5f, float curve_high = 0.5f) {
+  const auto curve = sm::sample_curve<50>(net, curve_low, curve_high);
   const std::array<sm::PlotPanel<float>, 1> panels = {
       sm::PlotPanel<float>("a 1-4-1 fit", sine, curve)};
   std::ostringstream text;
@@ -222,7 +223,9 @@ TEST_CASE("gnuplot runs the script without complaint") {
   }
   const std::string folder = scratch_folder("gnuplot");
   const Net net = sm::initialized<Net>(1);
-  const std::string script = script_for(net);
+  // A curve beyond the data, so that the extrapolation bands and their legend entry run too.
+  const std::string script = script_for(net, sm::PlotOptions(), -0.55f, 0.55f);
+  REQUIRE(contains(script, "set object 2 rect"));
 
   // The dumb terminal: replace the PNG terminal lines and run; stderr must stay empty.
   std::string dumb = script;
@@ -495,4 +498,59 @@ TEST_CASE("every status code has its own message") {
 TEST_CASE("empty path is rejected") {
   CHECK(sm::write_file("", [](auto&) { return sm::ok_status(); }).code ==
         sm::StatusCode::file_open_failed);
+}
+
+TEST_CASE("bands mark the extrapolated curve") {
+  const Net net = sm::initialized<Net>(1);
+  // The lecture's layout: the curve spans the plotted [-0.55, 0.55], the data [-0.5, 0.5].
+  const auto wide = sm::sample_curve<23>(net, -0.55f, 0.55f);
+  const auto on_data = sm::sample_curve<11>(net, -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 2> panels = {
+      sm::PlotPanel<float>("wide curve", sine, wide),
+      sm::PlotPanel<float>("curve on the data", sine, on_data)};
+  sm::PlotOptions options;
+  options.rows = 1;
+  options.columns = 2;
+  std::ostringstream text;
+  sm::StreamSink sink(text);
+  REQUIRE(sm::write_gnuplot(sink, panels, options).ok());
+  const std::string script = text.str();
+  const std::size_t second = script.find("set title 'curve on the data'");
+  REQUIRE(second != std::string::npos);
+  const std::string first_panel = script.substr(0, second);
+  const std::string second_panel = script.substr(second);
+  CHECK(contains(first_panel, "set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1"));
+  CHECK(contains(first_panel, "set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1"));
+  CHECK(contains(first_panel, "title 'extrapolation'"));
+  // The second panel's curve stays on the data: it clears the first panel's bands, which
+  // multiplot would otherwise keep, and has no legend entry for them.
+  const std::size_t first_plot = script.find("plot $points0");
+  REQUIRE(first_plot < second);
+  const std::string between_panels = script.substr(first_plot, second - first_plot);
+  CHECK(contains(between_panels, "unset object 1\n"));
+  CHECK(contains(between_panels, "unset object 2\n"));
+  CHECK(!contains(second_panel, "extrapolation"));
+}
+
+TEST_CASE("bands are clamped and can be turned off") {
+  const Net net = sm::initialized<Net>(1);
+  // Only the left side extrapolates, and beyond the plotted range: the band starts at x_min.
+  const auto left_curve = sm::sample_curve<11>(net, -2.0f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 1> panels = {
+      sm::PlotPanel<float>("left", sine, left_curve)};
+  std::ostringstream text;
+  sm::StreamSink sink(text);
+  REQUIRE(sm::write_gnuplot(sink, panels, sm::PlotOptions()).ok());
+  const std::string script = text.str();
+  CHECK(contains(script, "set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1"));
+  CHECK(contains(script, "unset object 2\n"));
+  CHECK(contains(script, "title 'extrapolation'"));
+
+  sm::PlotOptions no_bands;
+  no_bands.extrapolation_label = "";
+  std::ostringstream plain;
+  sm::StreamSink plain_sink(plain);
+  REQUIRE(sm::write_gnuplot(plain_sink, panels, no_bands).ok());
+  CHECK(!contains(plain.str(), "set object 1 rect"));
+  CHECK(!contains(plain.str(), "with boxes"));
 }

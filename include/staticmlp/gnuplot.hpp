@@ -1,9 +1,10 @@
 // Self-contained gnuplot 5 scripts of one-input, one-output fits, written through a character
-// sink: the data is inline in named datablocks, each panel shows the training points and the
-// fitted curve with a title, axis labels and a legend, and several panels share one figure
-// (multiplot) with common axis ranges. Running `gnuplot NAME.gp` writes NAME.png next to the
-// script (pngcairo). Numbers are written with std::to_chars, so the locale cannot change them;
-// a non-finite value is rejected with value_not_finite and its row, counted over the script.
+// sink: the data is inline in named datablocks, and each panel shows the training points and the
+// fitted curve with a title, axis labels and a legend. Grey bands mark where the curve runs
+// beyond the training inputs (extrapolation). Several panels share one figure (multiplot) with
+// common axis ranges. Running `gnuplot NAME.gp` writes NAME.png next to the script (pngcairo).
+// Numbers are written with std::to_chars, so the locale cannot change them; a non-finite value
+// is rejected with value_not_finite and its row, counted over the script.
 #pragma once
 
 #include <array>
@@ -79,6 +80,9 @@ struct PlotOptions {
   double x_max = 0.55;
   double y_min = -1.3;
   double y_max = 1.3;
+  // Legend entry of the grey bands where a panel's curve runs beyond its training inputs.
+  // The empty string leaves the bands out.
+  const char* extrapolation_label = "extrapolation";
 };
 
 namespace detail {
@@ -198,7 +202,9 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
                       "set bmargin 3.5\n"  // room for the x label below the tick labels
                       "set grid lc rgb '#cccccc'\n"
                       "set key top right box opaque\n"
-                      "set style line 1 lc rgb '#1f77b4' pt 6 ps 1\n"
+                      // Small filled dots under the curve: open circles of full size hid
+                      // a close fit's corners.
+                      "set style line 1 lc rgb '#1f77b4' pt 7 ps 0.5\n"
                       "set style line 2 lc rgb '#d62728' lw 1.5\n") &&
            stored;
   if (panel_count > 1) {
@@ -209,6 +215,72 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
              write_text(sink, ",") && write_number(sink, options.columns) &&
              write_text(sink, " title ") && write_quoted(sink, options.title) &&
              write_text(sink, " font 'sans,15'\n") && stored;
+  }
+  return stored;
+}
+
+// Writes a band edge: the training input x itself, in T's shortest form, or the end of the
+// plotted x range when x lies beyond it.
+template <class Sink, class T>
+bool write_band_edge(Sink& sink, T x, const PlotOptions& options) {
+  const auto wide = static_cast<double>(x);
+  if (wide < options.x_min) {
+    return write_number(sink, options.x_min);
+  }
+  if (wide > options.x_max) {
+    return write_number(sink, options.x_max);
+  }
+  return write_number(sink, x);
+}
+
+// Sets or unsets the two grey bands (objects 1 and 2) where the curve runs left or right of the
+// panel's training inputs, and sets bands_shown when either shows. Each panel sets both, because
+// multiplot keeps objects from one panel to the next.
+template <class Sink, class T>
+bool write_extrapolation_bands(Sink& sink, const PlotPanel<T>& panel, const PlotOptions& options,
+                               bool& bands_shown) {
+  bool left = false;
+  bool right = false;
+  T data_low{};
+  T data_high{};
+  T curve_low{};
+  T curve_high{};
+  if (options.extrapolation_label[0] != '\0' && panel.points.size > 0 && panel.curve_size > 0) {
+    data_low = panel.points[0].input[0];
+    data_high = data_low;
+    for (std::size_t s = 1; s < panel.points.size; ++s) {
+      const T x = panel.points[s].input[0];
+      data_low = x < data_low ? x : data_low;
+      data_high = x > data_high ? x : data_high;
+    }
+    curve_low = panel.curve_x[0];
+    curve_high = curve_low;
+    for (std::size_t i = 1; i < panel.curve_size; ++i) {
+      const T x = panel.curve_x[i];
+      curve_low = x < curve_low ? x : curve_low;
+      curve_high = x > curve_high ? x : curve_high;
+    }
+    left = curve_low < data_low && static_cast<double>(data_low) > options.x_min;
+    right = curve_high > data_high && static_cast<double>(data_high) < options.x_max;
+  }
+  bands_shown = left || right;
+  constexpr const char* style = " behind fillcolor rgb '#e4e4e4' fillstyle solid noborder\n";
+  bool stored = true;
+  if (left) {
+    stored = write_text(sink, "set object 1 rect from first ") &&
+             write_band_edge(sink, curve_low, options) && write_text(sink, ", graph 0 to first ") &&
+             write_band_edge(sink, data_low, options) && write_text(sink, ", graph 1") &&
+             write_text(sink, style) && stored;
+  } else {
+    stored = write_text(sink, "unset object 1\n") && stored;
+  }
+  if (right) {
+    stored = write_text(sink, "set object 2 rect from first ") &&
+             write_band_edge(sink, data_high, options) &&
+             write_text(sink, ", graph 0 to first ") && write_band_edge(sink, curve_high, options) &&
+             write_text(sink, ", graph 1") && write_text(sink, style) && stored;
+  } else {
+    stored = write_text(sink, "unset object 2\n") && stored;
   }
   return stored;
 }
@@ -237,15 +309,23 @@ Status write_gnuplot(Sink& sink, const PlotPanel<T>* panels, std::size_t panel_c
   for (std::size_t p = 0; p < panel_count; ++p) {
     const char* title = panels[p].title[0] != '\0' || panel_count > 1 ? panels[p].title
                                                                       : options.title;
+    bool bands_shown = false;
+    stored = detail::write_extrapolation_bands(sink, panels[p], options, bands_shown) && stored;
     stored = write_text(sink, "set title ") && detail::write_quoted(sink, title) &&
              write_text(sink, "\nplot $points") && write_number(sink, p) &&
              write_text(sink, " using 1:2 with points ls 1 title ") &&
              detail::write_quoted(sink, options.points_label) &&
              write_text(sink, ", \\\n     $curve") && write_number(sink, p) &&
-             // The curve over the points: a thin line through hollow circles leaves both
-             // visible, where points drawn last would hide a close fit's curve.
+             // The curve over the points: points drawn last would hide a close fit's curve.
              write_text(sink, " using 1:2 with lines ls 2 title ") &&
-             detail::write_quoted(sink, options.curve_label) && write_text(sink, "\n") && stored;
+             detail::write_quoted(sink, options.curve_label) && stored;
+    if (bands_shown) {
+      // A NaN plots nothing and gives the bands their legend entry.
+      stored = write_text(sink, ", \\\n     NaN with boxes fillcolor rgb '#e4e4e4' fillstyle "
+                                "solid noborder title ") &&
+               detail::write_quoted(sink, options.extrapolation_label) && stored;
+    }
+    stored = write_text(sink, "\n") && stored;
   }
   if (panel_count > 1) {
     stored = write_text(sink, "unset multiplot\n") && stored;
