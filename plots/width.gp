@@ -1639,7 +1639,7 @@ EOD
 
 # Render with: gnuplot THIS_FILE.gp (writes THIS_FILE.png next to it)
 png_path = ARG0[strlen(ARG0) - 2:] eq '.gp' ? ARG0[1:strlen(ARG0) - 3] . '.png' : 'width.png'
-set terminal pngcairo enhanced size 1000,760 font 'sans,13' linewidth 1.5
+set terminal pngcairo enhanced size 1000,1060 font 'sans,13' linewidth 1.5
 set output png_path
 set xlabel 'x'
 set ylabel 'y'
@@ -1651,7 +1651,7 @@ set key top right box opaque
 set style line 1 lc rgb '#1f77b4' pt 7 ps 0.5
 set style line 2 lc rgb '#d62728' lw 1.5
 set rmargin 4
-set multiplot layout 2,2 title 'Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)' font 'sans,15'
+set multiplot layout 3,1 title 'Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)' font 'sans,15'
 set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
 set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
 set title 'ReLU 1-4-1: 13 parameters, MSE 0.000857'

@@ -112,7 +112,7 @@ inline bool open_output(staticmlp::AtomicFileSink& output, const char* path) {
   return opened.ok();
 }
 
-// The layout every lecture figure shares: 2 x 2 panels at 1000 x 760 pixels, with room above
+// The layout of the lecture figures: 2 x 2 panels at 1000 x 760 pixels, with room above
 // the data for the legend.
 inline staticmlp::PlotOptions grid_options(const char* title, const char* png_name) {
   staticmlp::PlotOptions options;
