@@ -509,3 +509,149 @@ TEST_CASE("write_cpp_header rejects bad names and values", "[export]") {
   CHECK(status.code == sm::StatusCode::parameter_not_finite);
   CHECK(status.index == 12);
 }
+
+// ---------------------------------------------------------------- binary parameter images
+
+using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+
+TEST_CASE("parameter image of a line has the documented bytes", "[export][image]") {
+  static_assert(sm::parameter_image_size<Line> == 40, "24 header bytes, 2 floats, 8 checksum");
+  static_assert(sm::parameter_image_size<Relu141Double> == 24 + 13 * 8 + 8, "13 doubles");
+  Line line;
+  line.parameters() = {1.0f, -2.0f};
+  std::array<unsigned char, 40> image{};
+  REQUIRE(sm::write_parameter_image(line, image).ok());
+  // Worked out with Python's struct module and a separate FNV-1a loop: the magic, version 1,
+  // 4-byte scalars, 2 parameters, FNV-1a of "1-1identity", 1.0f and -2.0f little-endian, and
+  // FNV-1a of those 8 bytes.
+  const std::array<unsigned char, 40> expected = {
+      0x53, 0x4d, 0x4c, 0x50, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02, 0x00,
+      0x00, 0x00, 0xb4, 0x79, 0x59, 0x6b, 0xff, 0xa6, 0xc3, 0x62, 0x00, 0x00, 0x80, 0x3f,
+      0x00, 0x00, 0x00, 0xc0, 0x58, 0x28, 0xa2, 0x2d, 0xee, 0xe9, 0x79, 0x09};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO("byte " << i);
+    CHECK(image[i] == expected[i]);
+  }
+}
+
+TEST_CASE("parameter image round-trips exactly", "[export][image]") {
+  const Relu141 original = network_of_hard_values<Relu141>();
+  std::array<unsigned char, sm::parameter_image_size<Relu141> + 5> image{};
+  image.fill(0xa5);
+  REQUIRE(sm::write_parameter_image(original, image).ok());
+  // Bytes past the image are left alone, and reading ignores them.
+  for (std::size_t i = sm::parameter_image_size<Relu141>; i < image.size(); ++i) {
+    CHECK(image[i] == 0xa5);
+  }
+  Relu141 copy;
+  REQUIRE(sm::read_parameter_image(image, copy).ok());
+  CHECK(same_bits(copy.parameters(), original.parameters()));
+
+  const Mixed mixed = sm::initialized<Mixed>(7);
+  std::array<unsigned char, sm::parameter_image_size<Mixed>> mixed_image{};
+  REQUIRE(sm::write_parameter_image(mixed, mixed_image).ok());
+  Mixed mixed_copy;
+  REQUIRE(sm::read_parameter_image(mixed_image, mixed_copy).ok());
+  CHECK(same_bits(mixed_copy.parameters(), mixed.parameters()));
+}
+
+TEST_CASE("parameter image write rejects and writes nothing", "[export][image]") {
+  Relu141 net = sm::initialized<Relu141>(1);
+  std::array<unsigned char, sm::parameter_image_size<Relu141>> image{};
+  image.fill(0x5a);
+  const sm::Status small = sm::write_parameter_image(net, image.data(), image.size() - 1);
+  CHECK(small.code == sm::StatusCode::image_too_small);
+  CHECK(small.index == sm::parameter_image_size<Relu141>);
+  CHECK(small.value == static_cast<double>(image.size() - 1));
+  CHECK(std::string(sm::describe(small).c_str()).find("(bytes needed 84, bytes given 83)") !=
+        std::string::npos);
+  net.parameters()[6] = std::numeric_limits<float>::infinity();
+  const sm::Status infinite = sm::write_parameter_image(net, image);
+  CHECK(infinite.code == sm::StatusCode::parameter_not_finite);
+  CHECK(infinite.index == 6);
+  CHECK(std::all_of(image.begin(), image.end(), [](unsigned char b) { return b == 0x5a; }));
+}
+
+TEST_CASE("parameter image read names each fault", "[export][image]") {
+  const Relu141 source = network_of_hard_values<Relu141>();
+  std::array<unsigned char, sm::parameter_image_size<Relu141>> good{};
+  REQUIRE(sm::write_parameter_image(source, good).ok());
+  const Relu141 before = sm::initialized<Relu141>(3);
+
+  const auto read_changed = [&](std::size_t byte, unsigned char value) {
+    auto image = good;
+    image[byte] = value;
+    Relu141 net = before;
+    const sm::Status status = sm::read_parameter_image(image, net);
+    CHECK(same_bits(net.parameters(), before.parameters()));
+    return status;
+  };
+  SECTION("too small") {
+    Relu141 net = before;
+    const sm::Status status = sm::read_parameter_image(good.data(), good.size() - 1, net);
+    CHECK(status.code == sm::StatusCode::image_too_small);
+    CHECK(same_bits(net.parameters(), before.parameters()));
+  }
+  SECTION("header fields") {
+    // Magic, version, scalar size, count and shape hash: the status names the field's offset.
+    const std::array<std::pair<std::size_t, std::size_t>, 6> changes = {
+        {{0, 0}, {3, 0}, {4, 4}, {8, 8}, {13, 12}, {23, 16}}};
+    for (const auto& [byte, field] : changes) {
+      INFO("byte " << byte);
+      const sm::Status status = read_changed(byte, static_cast<unsigned char>(good[byte] ^ 1));
+      CHECK(status.code == sm::StatusCode::image_header_mismatch);
+      CHECK(status.index == field);
+    }
+  }
+  SECTION("a parameter byte") {
+    const sm::Status status = read_changed(24 + 4 * 5 + 2, static_cast<unsigned char>(good[46] ^ 0x10));
+    CHECK(status.code == sm::StatusCode::image_checksum_mismatch);
+  }
+  SECTION("a checksum byte") {
+    const std::size_t last = good.size() - 1;
+    CHECK(read_changed(last, static_cast<unsigned char>(good[last] ^ 0x80)).code ==
+          sm::StatusCode::image_checksum_mismatch);
+  }
+}
+
+TEST_CASE("parameter image rejects another network", "[export][image]") {
+  std::array<unsigned char, sm::parameter_image_size<Relu141Double>> image{};
+  REQUIRE(sm::write_parameter_image(network_of_hard_values<Relu141>(), image).ok());
+  // Same count and scalar type, other activation: only the shape hash differs.
+  using Tanh141 = sm::Mlp<float, 1, sm::Dense<4, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+  Tanh141 tanh_net;
+  const sm::Status shape = sm::read_parameter_image(image, tanh_net);
+  CHECK(shape.code == sm::StatusCode::image_header_mismatch);
+  CHECK(shape.index == 16);
+  // The float image is shorter than a double network's.
+  Relu141Double wide;
+  CHECK(sm::read_parameter_image(image.data(), sm::parameter_image_size<Relu141>, wide).code ==
+        sm::StatusCode::image_too_small);
+  // Given enough bytes, the scalar size differs first.
+  const sm::Status type = sm::read_parameter_image(image, wide);
+  CHECK(type.code == sm::StatusCode::image_header_mismatch);
+  CHECK(type.index == 8);
+}
+
+TEST_CASE("parameter image rejects a non-finite value", "[export][image]") {
+  // An image whose checksum matches a NaN parameter, as a faulty writer could produce.
+  Relu141 net = sm::initialized<Relu141>(1);
+  std::array<unsigned char, sm::parameter_image_size<Relu141>> image{};
+  REQUIRE(sm::write_parameter_image(net, image).ok());
+  auto values = net.parameters();
+  values[9] = std::numeric_limits<float>::quiet_NaN();
+  const std::uint32_t nan_bits = 0x7fc00000U;
+  for (std::size_t i = 0; i < 4; ++i) {
+    image[24 + 4 * 9 + i] = static_cast<unsigned char>(nan_bits >> (8 * i));
+  }
+  const std::uint64_t checksum = sm::detail::parameter_checksum(values);
+  for (std::size_t i = 0; i < 8; ++i) {
+    image[image.size() - 8 + i] = static_cast<unsigned char>(checksum >> (8 * i));
+  }
+  const Relu141 before = sm::initialized<Relu141>(4);
+  Relu141 target = before;
+  const sm::Status status = sm::read_parameter_image(image, target);
+  CHECK(status.code == sm::StatusCode::image_value_not_finite);
+  CHECK(status.index == 9);
+  CHECK(same_bits(target.parameters(), before.parameters()));
+}

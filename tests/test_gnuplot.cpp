@@ -482,7 +482,7 @@ TEST_CASE("file size limit keeps the old file") {
 }
 
 TEST_CASE("every status code has its own message") {
-  const auto last = static_cast<int>(sm::StatusCode::gradient_not_finite);
+  const auto last = static_cast<int>(sm::StatusCode::image_value_not_finite);
   std::vector<std::string> messages;
   for (int code = 0; code <= last; ++code) {
     const std::string text = sm::make_status(static_cast<sm::StatusCode>(code)).message();

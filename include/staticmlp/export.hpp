@@ -16,6 +16,22 @@
 // parameter's IEEE bit pattern, least significant byte first, whatever the host's byte order.
 // Nothing here allocates or depends on the locale: numbers go through std::to_chars and
 // std::from_chars. Sinks and sources are described in format.hpp.
+// NOTE: libstdc++ for arm-none-eabi implements floating-point to_chars and from_chars with code
+// that links malloc and about 100 KB of tables, so on a microcontroller the text format,
+// write_cpp_header() and describe() belong on the host. The binary parameter image below uses
+// no floating-point text and links on a core without a heap.
+//
+// Binary parameter image, version 1: parameter_image_size<Net> bytes, every field little-endian
+// whatever the host's byte order.
+//   byte 0    "SMLP"                       magic
+//   byte 4    uint32 format version (1)
+//   byte 8    uint32 scalar size           4 for float, 8 for double
+//   byte 12   uint32 parameter count
+//   byte 16   uint64 shape hash            FNV-1a (64 bit) of the shape text, "1-4relu-1identity"
+//   byte 24   the parameters               each one's IEEE bit pattern, in parameter order
+//   last 8    uint64 checksum              FNV-1a (64 bit), as in the text format
+// write_parameter_image() and read_parameter_image() copy it to and from a caller's buffer, such
+// as a flash page; the network is replaced only when the whole image is valid.
 #pragma once
 
 #include <array>
@@ -659,6 +675,146 @@ Status load_parameters(Source& source, Net& net) {
   }
   net.parameters() = values;
   return ok_status();
+}
+
+inline constexpr std::uint32_t parameter_image_version = 1;
+
+// Bytes of a network's binary parameter image (see the top of this header).
+template <class Net>
+inline constexpr std::size_t parameter_image_size =
+    24 + Net::parameter_count * sizeof(typename Net::Scalar) + 8;
+
+namespace detail {
+
+// A sink that stores nothing and hashes what is written with FNV-1a (64 bit).
+struct Fnv1aSink {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  constexpr bool write(const char* data, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+      hash ^= static_cast<unsigned char>(data[i]);
+      hash *= 0x100000001b3ULL;
+    }
+    return true;
+  }
+};
+
+template <class Net>
+std::uint64_t shape_hash() {
+  Fnv1aSink sink;
+  static_cast<void>(write_shape<Net>(sink));
+  return sink.hash;
+}
+
+template <class Unsigned>
+void store_little_endian(unsigned char* bytes, Unsigned value) {
+  for (std::size_t i = 0; i < sizeof(Unsigned); ++i) {
+    bytes[i] = static_cast<unsigned char>((value >> (8 * i)) & 0xffU);
+  }
+}
+
+template <class Unsigned>
+Unsigned load_little_endian(const unsigned char* bytes) {
+  Unsigned value = 0;
+  for (std::size_t i = 0; i < sizeof(Unsigned); ++i) {
+    value = static_cast<Unsigned>(value | static_cast<Unsigned>(Unsigned{bytes[i]} << (8 * i)));
+  }
+  return value;
+}
+
+// The 24 header bytes this network's image starts with.
+template <class Net>
+std::array<unsigned char, 24> parameter_image_header() {
+  std::array<unsigned char, 24> header{};
+  header[0] = 'S';
+  header[1] = 'M';
+  header[2] = 'L';
+  header[3] = 'P';
+  store_little_endian(&header[4], parameter_image_version);
+  store_little_endian(&header[8], static_cast<std::uint32_t>(sizeof(typename Net::Scalar)));
+  store_little_endian(&header[12], static_cast<std::uint32_t>(Net::parameter_count));
+  store_little_endian(&header[16], shape_hash<Net>());
+  return header;
+}
+
+}  // namespace detail
+
+// Writes the binary parameter image of `net` into bytes[0 .. parameter_image_size<Net>) and
+// leaves the rest of the buffer alone. Returns image_too_small when `size` is smaller, and
+// parameter_not_finite (index: the parameter) for an infinite or NaN parameter; either way
+// nothing is written.
+template <class Net>
+Status write_parameter_image(const Net& net, unsigned char* bytes, std::size_t size) {
+  static_assert(is_mlp_v<Net>, "staticmlp: write_parameter_image() needs an Mlp");
+  static_assert(Net::parameter_count <= 0xffffffffU,
+                "staticmlp: a parameter image counts parameters in 32 bits");
+  using T = typename Net::Scalar;
+  constexpr std::size_t needed = parameter_image_size<Net>;
+  if (size < needed) {
+    return make_status(StatusCode::image_too_small, needed, static_cast<double>(size));
+  }
+  const Status finite = detail::check_parameters_finite(net.parameters());
+  if (!finite.ok()) {
+    return finite;
+  }
+  const auto header = detail::parameter_image_header<Net>();
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    bytes[i] = header[i];
+  }
+  unsigned char* place = bytes + header.size();
+  for (const T value : net.parameters()) {
+    detail::store_little_endian(place, detail::bit_cast<detail::Bits<T>>(value));
+    place += sizeof(T);
+  }
+  detail::store_little_endian(place, detail::parameter_checksum(net.parameters()));
+  return ok_status();
+}
+
+template <class Net, std::size_t Size>
+Status write_parameter_image(const Net& net, std::array<unsigned char, Size>& bytes) {
+  return write_parameter_image(net, bytes.data(), Size);
+}
+
+// Reads a binary parameter image from bytes[0 .. size) and, only if it is valid, stores its
+// parameters in `net`; bytes beyond the image are ignored. Returns image_too_small,
+// image_header_mismatch (index: the byte offset of the first field that is not this network's),
+// image_checksum_mismatch or image_value_not_finite (index: the parameter), checked in that
+// order.
+template <class Net>
+Status read_parameter_image(const unsigned char* bytes, std::size_t size, Net& net) {
+  static_assert(is_mlp_v<Net>, "staticmlp: read_parameter_image() needs an Mlp");
+  using T = typename Net::Scalar;
+  constexpr std::size_t needed = parameter_image_size<Net>;
+  if (size < needed) {
+    return make_status(StatusCode::image_too_small, needed, static_cast<double>(size));
+  }
+  const auto header = detail::parameter_image_header<Net>();
+  // Fields of 4 bytes, then the 8-byte shape hash: the status names the field's first byte.
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (bytes[i] != header[i]) {
+      return make_status(StatusCode::image_header_mismatch, i < 16 ? i - i % 4 : 16);
+    }
+  }
+  typename Net::Parameters values{};
+  const unsigned char* place = bytes + header.size();
+  for (T& value : values) {
+    value = detail::bit_cast<T>(detail::load_little_endian<detail::Bits<T>>(place));
+    place += sizeof(T);
+  }
+  if (detail::load_little_endian<std::uint64_t>(place) != detail::parameter_checksum(values)) {
+    return make_status(StatusCode::image_checksum_mismatch);
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!is_finite(values[i])) {
+      return make_status(StatusCode::image_value_not_finite, i, static_cast<double>(values[i]));
+    }
+  }
+  net.parameters() = values;
+  return ok_status();
+}
+
+template <class Net, std::size_t Size>
+Status read_parameter_image(const std::array<unsigned char, Size>& bytes, Net& net) {
+  return read_parameter_image(bytes.data(), Size, net);
 }
 
 }  // namespace staticmlp

@@ -61,6 +61,11 @@ enum class StatusCode : std::uint8_t {
   parameter_not_finite,           // index: the parameter to export, value: it
   node_not_finite,                // index: tape node, value: its infinite or NaN value
   gradient_not_finite,            // index: tape node, value: its overflowed gradient
+  // Binary parameter images (export.hpp).
+  image_too_small,           // index: the bytes the image takes, value: the bytes given
+  image_header_mismatch,     // index: byte offset of the first header field that differs
+  image_checksum_mismatch,   // the checksum does not match the parameter bytes
+  image_value_not_finite,    // index: the parameter, value: it
 };
 
 struct [[nodiscard]] Status {
@@ -194,6 +199,18 @@ constexpr const char* Status::message() const {
     case StatusCode::node_not_finite:
       return "a node's value is infinite or NaN (a leaf that is not finite, or an operation "
              "that overflowed): its gradients would be meaningless, so they are NaN";
+    case StatusCode::image_too_small:
+      return "the buffer is smaller than the network's parameter image "
+             "(parameter_image_size<Net> bytes)";
+    case StatusCode::image_header_mismatch:
+      return "the parameter image is not one of this network: a header field differs (byte 0 "
+             "the magic \"SMLP\", 4 the format version, 8 the scalar size, 12 the parameter "
+             "count, 16 the shape)";
+    case StatusCode::image_checksum_mismatch:
+      return "the parameter image's checksum does not match its parameters: the image is "
+             "corrupted";
+    case StatusCode::image_value_not_finite:
+      return "a parameter in the parameter image is infinite or NaN";
     case StatusCode::gradient_not_finite:
       return "a gradient overflowed although every value is finite: scale the inputs; the "
              "gradients are NaN";
@@ -213,7 +230,12 @@ constexpr const char* status_index_name(StatusCode code) {
       return "epoch";
     case StatusCode::initial_parameters_not_finite:
     case StatusCode::parameter_not_finite:
+    case StatusCode::image_value_not_finite:
       return "parameter";
+    case StatusCode::image_too_small:
+      return "bytes needed";
+    case StatusCode::image_header_mismatch:
+      return "byte";
     case StatusCode::value_not_finite:
       return "row";
     case StatusCode::hyperparameter_invalid:
@@ -272,6 +294,8 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::parameter_not_finite:
     case StatusCode::node_not_finite:
     case StatusCode::gradient_not_finite:
+    case StatusCode::image_too_small:
+    case StatusCode::image_value_not_finite:
       return true;
     default:
       return false;
@@ -288,6 +312,8 @@ constexpr const char* status_value_name(StatusCode code) {
       return "values read";
     case StatusCode::model_count_mismatch:
       return "count";
+    case StatusCode::image_too_small:
+      return "bytes given";
     default:
       return "value";
   }
