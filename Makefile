@@ -232,12 +232,12 @@ MCU_ARCH_m4f := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 MCU_ARCH_m3 := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 MCU_ARCH_m0 := -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
 # FLOAT_FLAGS (no FMA contraction) keeps the M4F's results bit-identical to the host's.
-# -fno-math-errno lets sqrt be the bare vsqrt.f32 instruction on the M4F, and
 # -fno-tree-loop-distribute-patterns keeps GCC from turning small loops into calls to newlib's
-# memset and strlen, which are large; both only save flash.
+# memset and strlen, which are large; it only saves flash. The engine needs no -fno-math-errno:
+# its sqrt is the bare vsqrt.f32 instruction on the M4F either way.
 MCU_CXXFLAGS := -std=c++17 -Os -fno-exceptions -fno-rtti -fno-threadsafe-statics \
   -ffunction-sections -fdata-sections -Wdouble-promotion $(WARNINGS) $(FLOAT_FLAGS) \
-  -fno-math-errno -fno-tree-loop-distribute-patterns -fstack-usage -Iinclude
+  -fno-tree-loop-distribute-patterns -fstack-usage -Iinclude
 # nano.specs without nosys.specs or rdimon.specs: there is no _sbrk, so malloc cannot link.
 MCU_LDFLAGS := -nostartfiles --specs=nano.specs -T src/mcu/mcu.ld -Wl,--gc-sections
 # Only for the images that prove the symbol check works: a heap (nosys.specs' _sbrk), the
@@ -246,7 +246,7 @@ MCU_HEAP_LDFLAGS := --specs=nosys.specs -Wl,--defsym=mcu_allow_heap=1 \
   -Wl,--defsym=end=mcu_bss_end -Wl,--defsym=__dso_handle=0
 MCU_HEADERS := $(HEADERS) $(wildcard src/mcu/*.hpp) src/sine_recipe.hpp
 MCU_RUNTIME := startup semihosting
-MCU_IMAGES := train infer train-fail smooth count boot fault
+MCU_IMAGES := train infer persist train-fail smooth count boot fault
 MCU_ELVES := $(foreach core,$(MCU_CORES),$(foreach image,$(MCU_IMAGES),$(MCU_BUILD)/$(core)/$(image).elf))
 MCU_HOST_TRAIN := $(MCU_BUILD)/host_train
 
@@ -314,8 +314,17 @@ mcu-no-heap-proof: $(MCU_PROOF_CORES:%=mcu-no-heap-proof-%)
 .SECONDARY: $(foreach core,$(MCU_CORES),$(foreach object,$(MCU_IMAGES) $(MCU_RUNTIME) alloc throw,\
   $(MCU_BUILD)/$(core)/$(object).o))
 
+# boot.elf tests the set-up of .data and .bss, and count.elf keeps its network in globals so
+# that the compiler cannot move work out of the counted regions; every other image must reserve
+# no static RAM.
+MCU_STATIC_RAM_FREE := $(filter-out %/boot.elf %/count.elf,$(MCU_ELVES))
+
 mcu: $(MCU_ELVES) $(MCU_HOST_TRAIN) mcu-no-heap-proof
 	sh tests/mcu/check_symbols.sh $(MCU_ELVES)
+	sh tests/mcu/check_static_ram.sh $(MCU_STATIC_RAM_FREE)
+	@if sh tests/mcu/check_static_ram.sh $(MCU_BUILD)/m4f/boot.elf >/dev/null; then \
+	  echo "FAIL check_static_ram.sh passed boot.elf, which has .data and .bss"; exit 1; \
+	else echo "ok   check_static_ram.sh rejects boot.elf, which has .data and .bss"; fi
 
 mcu-run: mcu | ensure-qemu
 	bash tests/mcu/run.sh $(MCU_BUILD) $(MCU_HOST_TRAIN) $(MCU_CORES)

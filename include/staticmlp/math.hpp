@@ -229,8 +229,27 @@ constexpr bool has_hardware_sqrt() {
 #endif
 }
 
+// Called only for x > 0 and finite (see sqrt). On 32-bit Arm the instruction is written out: with
+// errno handling on (GCC's default), __builtin_sqrtf would add a call to the C library's sqrtf
+// for negative inputs, which links errno's static storage into a firmware image.
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4)
+inline float hardware_sqrt(float x) {
+  float root;
+  __asm__("vsqrt.f32 %0, %1" : "=t"(root) : "t"(x));
+  return root;
+}
+#else
 inline float hardware_sqrt(float x) { return __builtin_sqrtf(x); }
+#endif
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 8)
+inline double hardware_sqrt(double x) {
+  double root;
+  __asm__("vsqrt.f64 %P0, %P1" : "=w"(root) : "w"(x));
+  return root;
+}
+#else
 inline double hardware_sqrt(double x) { return __builtin_sqrt(x); }
+#endif
 
 }  // namespace detail
 

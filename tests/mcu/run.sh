@@ -5,6 +5,8 @@
 #   - the training image exits 0, and its progress, final MSE and parameter lines are
 #     bit-identical to those of the same recipe trained on the host (HOST_TRAIN);
 #   - the inference image exits 0;
+#   - the persistence image exits 0: the binary parameter image round-trips without a heap,
+#     and a flipped bit or a network of another shape is rejected;
 #   - the smooth-activation image exits 0 and its Tanh and Sigmoid parameters are bit-identical
 #     to the host's;
 #   - the image built to fail (train-fail.elf, which requires an MSE below zero) exits with 1,
@@ -91,6 +93,15 @@ for core in $cores; do
     check ok "$core: the inference image exits with 0"
   else
     check fail "$core: the inference image exited with $status"
+  fi
+
+  output=$(run_image "$core" "$build/$core/persist.elf")
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    check ok "$core: the parameter image round-trips and rejects corruption"
+  else
+    printf '%s\n' "$output" | grep -E '^(FAIL|error)' | head -n 5
+    check fail "$core: the persistence image exited with $status"
   fi
 
   log=$build/$core/smooth.log

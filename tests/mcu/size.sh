@@ -9,7 +9,7 @@ set -u
 build=$1
 shift
 cores=${*:-m4f m3 m0}
-images="train infer"
+images="train infer persist"
 
 printf '| core | image | text | data | bss | flash | static RAM | largest stack frame |\n'
 printf '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
