@@ -2185,7 +2185,7 @@ EOD
 
 # Render with: gnuplot THIS_FILE.gp (writes THIS_FILE.png next to it)
 png_path = ARG0[strlen(ARG0) - 2:] eq '.gp' ? ARG0[1:strlen(ARG0) - 3] . '.png' : 'depth.png'
-set terminal pngcairo enhanced size 1000,760 font 'sans,13' linewidth 1.5
+set terminal pngcairo noenhanced size 1000,760 font 'sans,13' linewidth 1.5
 set output png_path
 set xlabel 'x'
 set ylabel 'y'

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
               lecture::count_kinks(widest));
 
   staticmlp::PlotOptions options = lecture::grid_options(
-      "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)", "width.png");
+      "Width: one hidden layer of 4, 40, 400 ReLU units (MSE on the 100 training points)",
+      "width.png");
   // Three panels stacked, each the full width: a 2 x 2 grid left a quarter of the figure empty.
   options.rows = 3;
   options.columns = 1;

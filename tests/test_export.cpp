@@ -13,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <locale>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -565,6 +566,10 @@ TEST_CASE("parameter image write rejects and writes nothing", "[export][image]")
   CHECK(small.value == static_cast<double>(image.size() - 1));
   CHECK(std::string(sm::describe(small).c_str()).find("(bytes needed 84, bytes given 83)") !=
         std::string::npos);
+  // Byte counts read as whole numbers, not as 1e+06.
+  const sm::Status large_count = sm::make_status(sm::StatusCode::image_too_small, 2000000, 1000000);
+  CHECK(std::string(sm::describe(large_count).c_str())
+            .find("(bytes needed 2000000, bytes given 1000000)") != std::string::npos);
   net.parameters()[6] = std::numeric_limits<float>::infinity();
   const sm::Status infinite = sm::write_parameter_image(net, image);
   CHECK(infinite.code == sm::StatusCode::parameter_not_finite);
@@ -592,10 +597,24 @@ TEST_CASE("parameter image read names each fault", "[export][image]") {
     CHECK(status.code == sm::StatusCode::image_too_small);
     CHECK(same_bits(net.parameters(), before.parameters()));
   }
+  SECTION("magic and version") {
+    CHECK(read_changed(0, 0xff).code == sm::StatusCode::image_magic_invalid);
+    CHECK(read_changed(3, 'p').code == sm::StatusCode::image_magic_invalid);
+    const sm::Status version = read_changed(4, 2);
+    CHECK(version.code == sm::StatusCode::image_version_unsupported);
+    CHECK(version.value == 2.0);
+    CHECK(std::string(sm::describe(version).c_str()).find("(version 2)") != std::string::npos);
+    // Erased flash: every byte 0xff.
+    std::array<unsigned char, sm::parameter_image_size<Relu141>> erased{};
+    erased.fill(0xff);
+    Relu141 net = before;
+    CHECK(sm::read_parameter_image(erased, net).code == sm::StatusCode::image_magic_invalid);
+    CHECK(same_bits(net.parameters(), before.parameters()));
+  }
   SECTION("header fields") {
-    // Magic, version, scalar size, count and shape hash: the status names the field's offset.
-    const std::array<std::pair<std::size_t, std::size_t>, 6> changes = {
-        {{0, 0}, {3, 0}, {4, 4}, {8, 8}, {13, 12}, {23, 16}}};
+    // Scalar size, count and shape hash: the status names the field's first byte.
+    const std::array<std::pair<std::size_t, std::size_t>, 4> changes = {
+        {{8, 8}, {13, 12}, {16, 16}, {23, 16}}};
     for (const auto& [byte, field] : changes) {
       INFO("byte " << byte);
       const sm::Status status = read_changed(byte, static_cast<unsigned char>(good[byte] ^ 1));
@@ -604,7 +623,8 @@ TEST_CASE("parameter image read names each fault", "[export][image]") {
     }
   }
   SECTION("a parameter byte") {
-    const sm::Status status = read_changed(24 + 4 * 5 + 2, static_cast<unsigned char>(good[46] ^ 0x10));
+    const sm::Status status =
+        read_changed(24 + 4 * 5 + 2, static_cast<unsigned char>(good[46] ^ 0x10));
     CHECK(status.code == sm::StatusCode::image_checksum_mismatch);
   }
   SECTION("a checksum byte") {
@@ -654,4 +674,16 @@ TEST_CASE("parameter image rejects a non-finite value", "[export][image]") {
   CHECK(status.code == sm::StatusCode::image_value_not_finite);
   CHECK(status.index == 9);
   CHECK(same_bits(target.parameters(), before.parameters()));
+}
+
+TEST_CASE("parameter image may overlap the network", "[export][image]") {
+  // The image written over the network's own storage: the header's 24 bytes replace the first
+  // parameters before they would be read, unless the writer copies them first.
+  const Relu141 trained = network_of_hard_values<Relu141>();
+  std::array<unsigned char, sm::parameter_image_size<Relu141>> expected{};
+  REQUIRE(sm::write_parameter_image(trained, expected).ok());
+  alignas(Relu141) std::array<unsigned char, sm::parameter_image_size<Relu141>> page{};
+  Relu141* in_page = new (page.data()) Relu141(trained);
+  REQUIRE(sm::write_parameter_image(*in_page, page.data(), page.size()).ok());
+  CHECK(page == expected);
 }

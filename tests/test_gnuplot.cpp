@@ -26,8 +26,8 @@ namespace {
 
 constexpr auto sine = sm::sine_dataset<float, 100>();
 
-std::string script_for(const Net& net, const sm::PlotOptions& options = {},
-                       float curve_low = -0.5f, float curve_high = 0.5f) {
+std::string script_for(const Net& net, const sm::PlotOptions& options = {}, float curve_low = -0.5f,
+                       float curve_high = 0.5f) {
   const auto curve = sm::sample_curve<50>(net, curve_low, curve_high);
   const std::array<sm::PlotPanel<float>, 1> panels = {
       sm::PlotPanel<float>("a 1-4-1 fit", sine, curve)};
@@ -482,7 +482,7 @@ TEST_CASE("file size limit keeps the old file") {
 }
 
 TEST_CASE("every status code has its own message") {
-  const auto last = static_cast<int>(sm::StatusCode::image_value_not_finite);
+  const auto last = static_cast<int>(sm::StatusCode::image_version_unsupported);
   std::vector<std::string> messages;
   for (int code = 0; code <= last; ++code) {
     const std::string text = sm::make_status(static_cast<sm::StatusCode>(code)).message();
@@ -519,7 +519,8 @@ TEST_CASE("bands mark the extrapolated curve") {
   REQUIRE(second != std::string::npos);
   const std::string first_panel = script.substr(0, second);
   const std::string second_panel = script.substr(second);
-  CHECK(contains(first_panel, "set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1"));
+  CHECK(
+      contains(first_panel, "set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1"));
   CHECK(contains(first_panel, "set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1"));
   CHECK(contains(first_panel, "title 'extrapolation'"));
   // The second panel's curve stays on the data: it clears the first panel's bands, which
@@ -553,4 +554,34 @@ TEST_CASE("bands are clamped and can be turned off") {
   REQUIRE(sm::write_gnuplot(plain_sink, panels, no_bands).ok());
   CHECK(!contains(plain.str(), "set object 1 rect"));
   CHECK(!contains(plain.str(), "with boxes"));
+}
+
+TEST_CASE("bands stay where the curve runs") {
+  const Net net = sm::initialized<Net>(1);
+  const auto script_with = [&](const sm::Curve<float, 11>& curve) {
+    const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>("", sine, curve)};
+    std::ostringstream text;
+    sm::StreamSink sink(text);
+    REQUIRE(sm::write_gnuplot(sink, panels, sm::PlotOptions()).ok());
+    return text.str();
+  };
+  // A curve entirely left of the plotted range: nothing to shade, and no legend entry.
+  const std::string outside = script_with(sm::sample_curve<11>(net, -3.0f, -1.0f));
+  CHECK(contains(outside, "unset object 1\n"));
+  CHECK(contains(outside, "unset object 2\n"));
+  CHECK(!contains(outside, "extrapolation"));
+  // A curve that ends before the data starts: the band ends with the curve.
+  const std::string short_curve = script_with(sm::sample_curve<11>(net, -0.54f, -0.52f));
+  CHECK(
+      contains(short_curve, "set object 1 rect from first -0.54, graph 0 to first -0.52, graph 1"));
+  CHECK(contains(short_curve, "unset object 2\n"));
+}
+
+TEST_CASE("labels are shown as written") {
+  // Enhanced text mode would make "x_1" a subscript and warn about a trailing backslash.
+  sm::PlotOptions options;
+  options.x_label = "x_1 \\";
+  const std::string script = script_for(Net(), options);
+  CHECK(contains(script, "set terminal pngcairo noenhanced "));
+  CHECK(contains(script, "set xlabel 'x_1 \\'"));
 }

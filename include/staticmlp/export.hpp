@@ -601,7 +601,8 @@ Status value_error(const char* line, std::size_t size, bool too_long, std::size_
 // and returns a model_* status whose index is the 1-based line, or input_read_failed.
 template <class Source, class Net>
 Status load_parameters(Source& source, Net& net) {
-  static_assert(is_mlp_v<Net>, "staticmlp: load_parameters() needs an Mlp");
+  static_assert(!std::is_const_v<Net>, "staticmlp: load_parameters() needs a non-const network");
+  static_assert(is_mlp_v<std::remove_const_t<Net>>, "staticmlp: load_parameters() needs an Mlp");
   using T = typename Net::Scalar;
   // Long enough for the expected first line plus one character, so a longer line is detected.
   constexpr std::size_t capacity = detail::shape_capacity<Net> + 64;
@@ -682,7 +683,7 @@ inline constexpr std::uint32_t parameter_image_version = 1;
 // Bytes of a network's binary parameter image (see the top of this header).
 template <class Net>
 inline constexpr std::size_t parameter_image_size =
-    24 + Net::parameter_count * sizeof(typename Net::Scalar) + 8;
+    std::size_t{24} + Net::parameter_count * sizeof(typename Net::Scalar) + std::size_t{8};
 
 namespace detail {
 
@@ -741,7 +742,7 @@ std::array<unsigned char, 24> parameter_image_header() {
 // Writes the binary parameter image of `net` into bytes[0 .. parameter_image_size<Net>) and
 // leaves the rest of the buffer alone. Returns image_too_small when `size` is smaller, and
 // parameter_not_finite (index: the parameter) for an infinite or NaN parameter; either way
-// nothing is written.
+// nothing is written. The buffer may overlap `net`: the parameters are copied first.
 template <class Net>
 Status write_parameter_image(const Net& net, unsigned char* bytes, std::size_t size) {
   static_assert(is_mlp_v<Net>, "staticmlp: write_parameter_image() needs an Mlp");
@@ -752,7 +753,9 @@ Status write_parameter_image(const Net& net, unsigned char* bytes, std::size_t s
   if (size < needed) {
     return make_status(StatusCode::image_too_small, needed, static_cast<double>(size));
   }
-  const Status finite = detail::check_parameters_finite(net.parameters());
+  // A copy, because the first bytes written could be the network's own storage.
+  const typename Net::Parameters values = net.parameters();
+  const Status finite = detail::check_parameters_finite(values);
   if (!finite.ok()) {
     return finite;
   }
@@ -761,39 +764,57 @@ Status write_parameter_image(const Net& net, unsigned char* bytes, std::size_t s
     bytes[i] = header[i];
   }
   unsigned char* place = bytes + header.size();
-  for (const T value : net.parameters()) {
+  for (const T value : values) {
     detail::store_little_endian(place, detail::bit_cast<detail::Bits<T>>(value));
     place += sizeof(T);
   }
-  detail::store_little_endian(place, detail::parameter_checksum(net.parameters()));
+  detail::store_little_endian(place, detail::parameter_checksum(values));
   return ok_status();
 }
 
 template <class Net, std::size_t Size>
 Status write_parameter_image(const Net& net, std::array<unsigned char, Size>& bytes) {
+  static_assert(Size >= parameter_image_size<Net>,
+                "staticmlp: the array is smaller than parameter_image_size<Net>");
   return write_parameter_image(net, bytes.data(), Size);
 }
 
 // Reads a binary parameter image from bytes[0 .. size) and, only if it is valid, stores its
-// parameters in `net`; bytes beyond the image are ignored. Returns image_too_small,
-// image_header_mismatch (index: the byte offset of the first field that is not this network's),
-// image_checksum_mismatch or image_value_not_finite (index: the parameter), checked in that
-// order.
+// parameters in `net`; bytes beyond the image are ignored. Returns, checked in this order,
+// image_too_small, image_magic_invalid, image_version_unsupported, image_header_mismatch
+// (index: the byte offset of the first field that is not this network's),
+// image_checksum_mismatch or image_value_not_finite (index: the parameter).
 template <class Net>
 Status read_parameter_image(const unsigned char* bytes, std::size_t size, Net& net) {
-  static_assert(is_mlp_v<Net>, "staticmlp: read_parameter_image() needs an Mlp");
+  static_assert(!std::is_const_v<Net>,
+                "staticmlp: read_parameter_image() needs a non-const network");
+  static_assert(is_mlp_v<std::remove_const_t<Net>>,
+                "staticmlp: read_parameter_image() needs an Mlp");
   using T = typename Net::Scalar;
   constexpr std::size_t needed = parameter_image_size<Net>;
   if (size < needed) {
     return make_status(StatusCode::image_too_small, needed, static_cast<double>(size));
   }
+
   const auto header = detail::parameter_image_header<Net>();
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (bytes[i] != header[i]) {
+      return make_status(StatusCode::image_magic_invalid);
+    }
+  }
+
+  const auto version = detail::load_little_endian<std::uint32_t>(bytes + 4);
+  if (version != parameter_image_version) {
+    return make_status(StatusCode::image_version_unsupported, 0, static_cast<double>(version));
+  }
+
   // Fields of 4 bytes, then the 8-byte shape hash: the status names the field's first byte.
-  for (std::size_t i = 0; i < header.size(); ++i) {
+  for (std::size_t i = 8; i < header.size(); ++i) {
     if (bytes[i] != header[i]) {
       return make_status(StatusCode::image_header_mismatch, i < 16 ? i - i % 4 : 16);
     }
   }
+
   typename Net::Parameters values{};
   const unsigned char* place = bytes + header.size();
   for (T& value : values) {
@@ -803,6 +824,7 @@ Status read_parameter_image(const unsigned char* bytes, std::size_t size, Net& n
   if (detail::load_little_endian<std::uint64_t>(place) != detail::parameter_checksum(values)) {
     return make_status(StatusCode::image_checksum_mismatch);
   }
+
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!is_finite(values[i])) {
       return make_status(StatusCode::image_value_not_finite, i, static_cast<double>(values[i]));
@@ -814,6 +836,8 @@ Status read_parameter_image(const unsigned char* bytes, std::size_t size, Net& n
 
 template <class Net, std::size_t Size>
 Status read_parameter_image(const std::array<unsigned char, Size>& bytes, Net& net) {
+  static_assert(Size >= parameter_image_size<std::remove_const_t<Net>>,
+                "staticmlp: the array is smaller than parameter_image_size<Net>");
   return read_parameter_image(bytes.data(), Size, net);
 }
 

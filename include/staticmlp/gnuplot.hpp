@@ -189,7 +189,9 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
                  "png_path = ARG0[strlen(ARG0) - 2:] eq '.gp' ? "
                  "ARG0[1:strlen(ARG0) - 3] . '.png' : ") &&
       write_quoted(sink, options.png_name) && write_text(sink, "\n");
-  stored = write_text(sink, "set terminal pngcairo enhanced size ") &&
+  // noenhanced: titles and labels are shown as written, where enhanced text mode would turn
+  // "x_1" into a subscript and warn about a backslash.
+  stored = write_text(sink, "set terminal pngcairo noenhanced size ") &&
            write_number(sink, options.width) && write_text(sink, ",") &&
            write_number(sink, options.height) &&
            write_text(sink, " font 'sans,13' linewidth 1.5\nset output png_path\n") && stored;
@@ -219,8 +221,8 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
   return stored;
 }
 
-// Writes a band edge: the training input x itself, in T's shortest form, or the end of the
-// plotted x range when x lies beyond it.
+// Writes a band edge: x itself, in T's shortest form, or the end of the plotted x range when x
+// lies beyond it.
 template <class Sink, class T>
 bool write_band_edge(Sink& sink, T x, const PlotOptions& options) {
   const auto wide = static_cast<double>(x);
@@ -233,18 +235,34 @@ bool write_band_edge(Sink& sink, T x, const PlotOptions& options) {
   return write_number(sink, x);
 }
 
+// Sets (as object `number`) or unsets a grey band over [low, high] clipped to the plotted x range.
+// Sets `shown` when the band has some width, and returns false when the sink fails.
+template <class Sink, class T>
+bool write_band(Sink& sink, int number, T low, T high, const PlotOptions& options, bool& shown) {
+  const double clipped_low = clamp(static_cast<double>(low), options.x_min, options.x_max);
+  const double clipped_high = clamp(static_cast<double>(high), options.x_min, options.x_max);
+  shown = clipped_low < clipped_high;
+  if (!shown) {
+    return write_text(sink, "unset object ") && write_number(sink, number) &&
+           write_text(sink, "\n");
+  }
+  return write_text(sink, "set object ") && write_number(sink, number) &&
+         write_text(sink, " rect from first ") && write_band_edge(sink, low, options) &&
+         write_text(sink, ", graph 0 to first ") && write_band_edge(sink, high, options) &&
+         write_text(sink, ", graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder\n");
+}
+
 // Sets or unsets the two grey bands (objects 1 and 2) where the curve runs left or right of the
-// panel's training inputs, and sets bands_shown when either shows. Each panel sets both, because
-// multiplot keeps objects from one panel to the next.
+// panel's training inputs, inside the plotted x range, and sets bands_shown when either shows.
+// Each panel sets both, because multiplot keeps objects from one panel to the next.
 template <class Sink, class T>
 bool write_extrapolation_bands(Sink& sink, const PlotPanel<T>& panel, const PlotOptions& options,
                                bool& bands_shown) {
-  bool left = false;
-  bool right = false;
-  T data_low{};
-  T data_high{};
-  T curve_low{};
-  T curve_high{};
+  // With no label, no points or no curve, both bands are empty ranges and are unset.
+  T data_low = T(1);
+  T data_high = T(0);
+  T curve_low = T(1);
+  T curve_high = T(0);
   if (options.extrapolation_label[0] != '\0' && panel.points.size > 0 && panel.curve_size > 0) {
     data_low = panel.points[0].input[0];
     data_high = data_low;
@@ -260,28 +278,16 @@ bool write_extrapolation_bands(Sink& sink, const PlotPanel<T>& panel, const Plot
       curve_low = x < curve_low ? x : curve_low;
       curve_high = x > curve_high ? x : curve_high;
     }
-    left = curve_low < data_low && static_cast<double>(data_low) > options.x_min;
-    right = curve_high > data_high && static_cast<double>(data_high) < options.x_max;
   }
+  // Left: the curve from its start up to the first training input (or the curve's end, if that
+  // comes first). Right: from the last training input (or the curve's start) to the curve's end.
+  bool left = false;
+  bool right = false;
+  const T left_end = data_low < curve_high ? data_low : curve_high;
+  const T right_start = data_high > curve_low ? data_high : curve_low;
+  const bool stored = write_band(sink, 1, curve_low, left_end, options, left) &&
+                      write_band(sink, 2, right_start, curve_high, options, right);
   bands_shown = left || right;
-  constexpr const char* style = " behind fillcolor rgb '#e4e4e4' fillstyle solid noborder\n";
-  bool stored = true;
-  if (left) {
-    stored = write_text(sink, "set object 1 rect from first ") &&
-             write_band_edge(sink, curve_low, options) && write_text(sink, ", graph 0 to first ") &&
-             write_band_edge(sink, data_low, options) && write_text(sink, ", graph 1") &&
-             write_text(sink, style) && stored;
-  } else {
-    stored = write_text(sink, "unset object 1\n") && stored;
-  }
-  if (right) {
-    stored = write_text(sink, "set object 2 rect from first ") &&
-             write_band_edge(sink, data_high, options) &&
-             write_text(sink, ", graph 0 to first ") && write_band_edge(sink, curve_high, options) &&
-             write_text(sink, ", graph 1") && write_text(sink, style) && stored;
-  } else {
-    stored = write_text(sink, "unset object 2\n") && stored;
-  }
   return stored;
 }
 
@@ -321,8 +327,9 @@ Status write_gnuplot(Sink& sink, const PlotPanel<T>* panels, std::size_t panel_c
              detail::write_quoted(sink, options.curve_label) && stored;
     if (bands_shown) {
       // A NaN plots nothing and gives the bands their legend entry.
-      stored = write_text(sink, ", \\\n     NaN with boxes fillcolor rgb '#e4e4e4' fillstyle "
-                                "solid noborder title ") &&
+      stored = write_text(sink,
+                          ", \\\n     NaN with boxes fillcolor rgb '#e4e4e4' fillstyle "
+                          "solid noborder title ") &&
                detail::write_quoted(sink, options.extrapolation_label) && stored;
     }
     stored = write_text(sink, "\n") && stored;

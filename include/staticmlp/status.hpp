@@ -1,8 +1,8 @@
 // Error values. Every fallible engine call returns a Status (or a result that contains one)
 // marked [[nodiscard]]: the code, the index of what failed (a sample, row, line or node,
-// depending on the code) and the offending value. Nothing throws. `message()` is a fixed sentence, usable
-// without formatting on a microcontroller; `describe()` adds the index and the value, through
-// floating-point std::to_chars, which arm-none-eabi's libstdc++ cannot link without a heap.
+// depending on the code) and the offending value. Nothing throws. `message()` is a fixed sentence,
+// usable without formatting on a microcontroller; `describe()` adds the index and the value,
+// through floating-point std::to_chars, which arm-none-eabi's libstdc++ cannot link without a heap.
 #pragma once
 
 #include <cstddef>
@@ -14,23 +14,23 @@ namespace staticmlp {
 
 enum class StatusCode : std::uint8_t {
   ok,
-  empty_dataset,           // no samples
-  input_not_finite,        // index: sample, value: the input
-  target_not_finite,       // index: sample, value: the target
-  learning_rate_invalid,   // value: the learning rate
-  hyperparameter_invalid,  // index: 0 beta1, 1 beta2, 2 epsilon, 3 momentum; value: it
-  shuffle_buffer_missing,  // a shuffling fit on a SampleView was given no index buffer
-  loss_not_finite,         // index: epoch, value: the loss
-  loss_diverged,           // index: epoch, value: the loss
-  value_not_finite,        // index: row of the exported data, value: the value
-  output_failed,           // the sink could not store the bytes
-  file_open_failed,        // the file could not be created
-  file_write_failed,       // writing, flushing or closing failed
-  file_rename_failed,      // the finished temporary file could not replace the target
-  domain_error,            // index: tape node, value: the operand outside the domain
-  capacity_exceeded,       // index: the tape's capacity in nodes
-  node_invalid,            // an empty node or a node from another tape
-  restart_options_invalid, // index: 0 restarts, 1 final learning rate, 2 kink scale; value: it
+  empty_dataset,            // no samples
+  input_not_finite,         // index: sample, value: the input
+  target_not_finite,        // index: sample, value: the target
+  learning_rate_invalid,    // value: the learning rate
+  hyperparameter_invalid,   // index: 0 beta1, 1 beta2, 2 epsilon, 3 momentum; value: it
+  shuffle_buffer_missing,   // a shuffling fit on a SampleView was given no index buffer
+  loss_not_finite,          // index: epoch, value: the loss
+  loss_diverged,            // index: epoch, value: the loss
+  value_not_finite,         // index: row of the exported data, value: the value
+  output_failed,            // the sink could not store the bytes
+  file_open_failed,         // the file could not be created
+  file_write_failed,        // writing, flushing or closing failed
+  file_rename_failed,       // the finished temporary file could not replace the target
+  domain_error,             // index: tape node, value: the operand outside the domain
+  capacity_exceeded,        // index: the tape's capacity in nodes
+  node_invalid,             // an empty node or a node from another tape
+  restart_options_invalid,  // index: 0 restarts, 1 final learning rate, 2 kink scale; value: it
   // Loading a model file (export.hpp). The index of each model_* code and of input_read_failed
   // is the 1-based line number.
   model_header_invalid,       // line 1 is not "staticmlp VERSION TYPE SHAPE COUNT"
@@ -63,10 +63,12 @@ enum class StatusCode : std::uint8_t {
   node_not_finite,                // index: tape node, value: its infinite or NaN value
   gradient_not_finite,            // index: tape node, value: its overflowed gradient
   // Binary parameter images (export.hpp).
-  image_too_small,           // index: the bytes the image takes, value: the bytes given
-  image_header_mismatch,     // index: byte offset of the first header field that differs
-  image_checksum_mismatch,   // the checksum does not match the parameter bytes
-  image_value_not_finite,    // index: the parameter, value: it
+  image_too_small,            // index: the bytes the image takes, value: the bytes given
+  image_header_mismatch,      // index: byte 8 scalar size, 12 parameter count or 16 shape
+  image_checksum_mismatch,    // the checksum does not match the parameter bytes
+  image_value_not_finite,     // index: the parameter, value: it
+  image_magic_invalid,        // the first 4 bytes are not "SMLP": no image at all
+  image_version_unsupported,  // value: the format version in the image
 };
 
 struct [[nodiscard]] Status {
@@ -195,18 +197,23 @@ constexpr const char* Status::message() const {
       return "the temporary files PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist, perhaps left "
              "by interrupted runs: remove them; any old file at PATH is kept";
     case StatusCode::parameter_not_finite:
-      return "the network has a non-finite parameter, which a model file or header cannot "
-             "hold: train or load it again; nothing was written";
+      return "the network has a non-finite parameter, which a model file, header or parameter "
+             "image cannot hold: train or load it again; nothing was written";
     case StatusCode::node_not_finite:
       return "a node's value is infinite or NaN (a leaf that is not finite, or an operation "
              "that overflowed): its gradients would be meaningless, so they are NaN";
     case StatusCode::image_too_small:
-      return "the buffer is smaller than the network's parameter image "
-             "(parameter_image_size<Net> bytes)";
+      return "the buffer is smaller than the network's parameter image: give it "
+             "parameter_image_size<Net> bytes";
     case StatusCode::image_header_mismatch:
-      return "the parameter image is not one of this network: a header field differs (byte 0 "
-             "the magic \"SMLP\", 4 the format version, 8 the scalar size, 12 the parameter "
-             "count, 16 the shape)";
+      return "the parameter image belongs to another network: its scalar size (byte 8), "
+             "parameter count (byte 12) or shape (byte 16) differs";
+    case StatusCode::image_magic_invalid:
+      return "the buffer holds no parameter image: it does not start with \"SMLP\" (erased "
+             "flash reads as 0xff)";
+    case StatusCode::image_version_unsupported:
+      return "the parameter image's format version is not supported: write it again with this "
+             "version of staticmlp";
     case StatusCode::image_checksum_mismatch:
       return "the parameter image's checksum does not match its parameters: the image is "
              "corrupted";
@@ -297,6 +304,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::gradient_not_finite:
     case StatusCode::image_too_small:
     case StatusCode::image_value_not_finite:
+    case StatusCode::image_version_unsupported:
       return true;
     default:
       return false;
@@ -315,15 +323,24 @@ constexpr const char* status_value_name(StatusCode code) {
       return "count";
     case StatusCode::image_too_small:
       return "bytes given";
+    case StatusCode::image_version_unsupported:
+      return "version";
     default:
       return "value";
   }
 }
 // A float setting reaches the Status widened to double: -0.1f would read
 // "-0.10000000149011612". A value that a float represents exactly is written as that float's
-// shortest text ("-0.1"), as the caller most likely wrote it.
+// shortest text ("-0.1"), as the caller most likely wrote it. A whole number below 2^53, such
+// as a count of bytes, is written in plain digits ("1000000", not "1e+06").
 template <class Sink>
 bool write_status_value(Sink& sink, double value) {
+  constexpr double exact_integer_limit = 9007199254740992.0;  // 2^53
+  const bool negative_zero = value == 0 && (__builtin_bit_cast(std::uint64_t, value) >> 63) != 0;
+  if (value > -exact_integer_limit && value < exact_integer_limit && !negative_zero &&
+      static_cast<double>(static_cast<long long>(value)) == value) {
+    return write_number(sink, static_cast<long long>(value));
+  }
   constexpr double float_max = 3.4028234663852886e38;
   const bool float_range = value >= -float_max && value <= float_max;
   if (float_range && static_cast<double>(static_cast<float>(value)) == value) {
@@ -342,8 +359,8 @@ bool write_description(Sink& sink, const Status& status) {
   const char* index_name = detail::status_index_name(status.code);
   // A model value beyond even double's range reaches the Status as NaN, which would read as if
   // the file held "nan", so its description names the line only.
-  const bool beyond_double = status.code == StatusCode::model_value_out_of_range &&
-                             status.value != status.value;
+  const bool beyond_double =
+      status.code == StatusCode::model_value_out_of_range && status.value != status.value;
   const bool has_value = detail::status_has_value(status.code) && !beyond_double;
   if (index_name == nullptr && !has_value) {
     return stored;

@@ -17,8 +17,8 @@
 #include "sine_weights.hpp"
 
 using Net = sine_recipe::Net;
-using TanhNet =
-    staticmlp::Mlp<float, 1, staticmlp::Dense<4, staticmlp::Tanh>, staticmlp::Dense<1, staticmlp::Identity>>;
+using TanhNet = staticmlp::Mlp<float, 1, staticmlp::Dense<4, staticmlp::Tanh>,
+                               staticmlp::Dense<1, staticmlp::Identity>>;
 
 namespace {
 
@@ -85,8 +85,9 @@ int main() {
 
   TanhNet other{};
   const staticmlp::Status shape = staticmlp::read_parameter_image(page, other);
-  passed = check(out, shape.code == staticmlp::StatusCode::image_header_mismatch && shape.index == 16,
-                 "a Tanh network rejects the ReLU image at the shape hash (byte 16)") &&
-           passed;
+  passed =
+      check(out, shape.code == staticmlp::StatusCode::image_header_mismatch && shape.index == 16,
+            "a Tanh network rejects the ReLU image at the shape hash (byte 16)") &&
+      passed;
   return passed ? 0 : 1;
 }
