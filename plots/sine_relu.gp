@@ -560,7 +560,7 @@ set style line 1 lc rgb '#1f77b4' pt 7 ps 0.5
 set style line 2 lc rgb '#d62728' lw 1.5
 set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
 set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
-set title 'ReLU 1-4-1 fitted to sin((x + 0.5) 2{/Symbol p}): 13 parameters, MSE 0.00084'
+set title 'ReLU 1-4-1 fitted to sin((x + 0.5) 2π): 13 parameters, MSE 0.00084'
 plot $points0 using 1:2 with points ls 1 title 'training data', \
      $curve0 using 1:2 with lines ls 2 title 'network', \
      NaN with boxes fillcolor rgb '#e4e4e4' fillstyle solid noborder title 'extrapolation'

@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
   const auto curve = sm::sample_curve<441>(net, -0.55f, 0.55f);
   char title[96] = {};
   std::snprintf(title, sizeof title,
-                "ReLU 1-4-1 fitted to sin((x + 0.5) 2{/Symbol p}): "
+                "ReLU 1-4-1 fitted to sin((x + 0.5) 2π): "
                 "%zu parameters, MSE %.3g",
                 Net::parameter_count, static_cast<double>(result.final_loss));
   const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>(title, data, curve)};
