@@ -2,6 +2,7 @@
 // left finite and restored.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -555,4 +556,86 @@ TEST_CASE("fit epochs after divergence") {
   // diverge in epoch 2, where even the epoch's start fails, so fit() restores the start.
   CHECK(epochs_after_divergence<Wide>(sm::full_batch, 0.8f) == 16);
   CHECK(epochs_after_divergence<Wide>(7, 0.65f) == 0);
+}
+
+TEST_CASE("momentum keeps a velocity") {
+  // Two steps with every gradient 1: the velocity is 1, then 0.9 * 1 + 1 = 1.9, so a parameter
+  // that starts at 0 moves by 0.1 and then by 0.19.
+  using Line = sm::Mlp<double, 1, sm::Dense<1, sm::Identity>>;
+  sm::Momentum<Line> momentum(0.1, 0.9);
+  Line::Parameters parameters{};
+  Line::Parameters gradient{};
+  gradient.fill(1.0);
+  momentum.step(parameters, gradient);
+  CHECK(parameters[0] == Approx(-0.1).epsilon(1e-15));
+  momentum.step(parameters, gradient);
+  CHECK(parameters[0] == Approx(-0.29).epsilon(1e-15));
+}
+
+TEST_CASE("invalid momentum settings are rejected") {
+  using Line = sm::Mlp<double, 1, sm::Dense<1, sm::Identity>>;
+  for (const double momentum : {1.0, -0.1, std::numeric_limits<double>::quiet_NaN()}) {
+    INFO("momentum " << momentum);
+    const sm::Status status = sm::Momentum<Line>(0.1, momentum).check();
+    CHECK(status.code == sm::StatusCode::hyperparameter_invalid);
+    CHECK(status.index == 3);
+  }
+  CHECK(sm::Momentum<Line>(0.1, 0.0).check().ok());
+}
+
+TEST_CASE("divergence restores the optimizer too") {
+  // Adam at 0.7 diverges in the second epoch on 10 sine points: fit() keeps one good epoch and
+  // must give back the optimizer of that epoch, one step taken, not of the failed one.
+  constexpr auto short_sine = sm::sine_dataset<float, 10>();
+  Net net = sm::initialized<Net>(1);
+  sm::Adam<Net> adam(0.7f);
+  sm::FitOptions<float> options;
+  options.epochs = 50;
+  options.divergence_factor = 1.0f;
+  const auto result = sm::fit(net, adam, short_sine, options);
+  REQUIRE(result.status.code == sm::StatusCode::loss_diverged);
+  CHECK(result.epochs == 1);
+  CHECK(adam.steps() == result.epochs);
+}
+
+TEST_CASE("a loss equal to the target stops at once") {
+  // A zero network on targets 0 has loss exactly 0, the default target: fit() stops before
+  // the first full-batch epoch, and after the first epoch with per-sample steps.
+  using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+  const std::array<Line::SampleType, 2> zeros = {{{{1.0f}, {0.0f}}, {{2.0f}, {0.0f}}}};
+  sm::FitOptions<float> options;
+  options.epochs = 5;
+  Line full_batch;
+  sm::Adam<Line> adam(0.01f);
+  const auto batch_result = sm::fit(full_batch, adam, zeros, options);
+  CHECK(batch_result.reached_target);
+  CHECK(batch_result.epochs == 0);
+  options.batch_size = 1;
+  Line per_sample;
+  sm::Adam<Line> per_sample_adam(0.01f);
+  const auto sample_result = sm::fit(per_sample, per_sample_adam, zeros, options);
+  CHECK(sample_result.reached_target);
+  CHECK(sample_result.epochs == 1);
+}
+
+TEST_CASE("overflow in the final loss is caught") {
+  // One per-sample step at learning rate 1e20 leaves finite parameters (2e20) but an output
+  // whose square overflows: the loss after the last epoch must be checked too.
+  using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+  const std::array<Line::SampleType, 1> one = {{{{1.0f}, {1.0f}}}};
+  Line net;
+  sm::Sgd<Line> sgd(1e20f);
+  sm::FitOptions<float> options;
+  options.epochs = 1;
+  options.batch_size = 1;
+  const auto result = sm::fit(net, sgd, one, options);
+  CHECK(!result.ok());
+  CHECK(result.final_loss == 1.0f);
+  CHECK(net.parameters()[0] == 0.0f);
+  CHECK(net.parameters()[1] == 0.0f);
+}
+
+TEST_CASE("divergence description names the loss") {
+  const auto text = sm::describe(sm::make_status(sm::StatusCode::loss_diverged, 5, 2.5));
+  CHECK(std::string(text.c_str()).find("(epoch 5, value 2.5)") != std::string::npos);
 }

@@ -585,3 +585,53 @@ TEST_CASE("labels are shown as written") {
   CHECK(contains(script, "set terminal pngcairo noenhanced "));
   CHECK(contains(script, "set xlabel 'x_1 \\'"));
 }
+
+TEST_CASE("commit after a failed write keeps the old file") {
+  // A caller that ignores write()'s false must still get the failure from commit().
+  const std::string folder = scratch_folder("commit_after_failure");
+  const std::string path = folder + "/fit.gp";
+  { std::ofstream(path) << "old contents\n"; }
+  const std::string big(20000, 'x');
+  sm::Status committed;
+  bool stored = true;
+  {
+    sm::AtomicFileSink sink(path.c_str());
+    with_file_size_limit(1000, [&] { stored = sink.write(big.data(), big.size()); });
+    committed = sink.commit();
+  }
+  CHECK(!stored);
+  CHECK(committed.code == sm::StatusCode::file_write_failed);
+  CHECK(read_file(path) == "old contents\n");
+}
+
+TEST_CASE("a link made while writing is kept") {
+  // The path is checked again just before the rename: a symbolic link that appeared while the
+  // writer ran is not replaced, and its target keeps its contents.
+  const std::string folder = scratch_folder("late_link");
+  const std::string path = folder + "/model.txt";
+  const std::string target = folder + "/other.txt";
+  { std::ofstream(target) << "keep me\n"; }
+  const sm::Status status = sm::write_file(path.c_str(), [&](auto& sink) {
+    std::filesystem::create_symlink(target, path);
+    return sink.write("new\n", 4) ? sm::ok_status()
+                                  : sm::make_status(sm::StatusCode::output_failed);
+  });
+  CHECK(status.code == sm::StatusCode::output_not_regular_file);
+  CHECK(std::filesystem::is_symlink(std::filesystem::symlink_status(path)));
+  CHECK(read_file(target) == "keep me\n");
+}
+
+TEST_CASE("DEL in a label becomes a space") {
+  sm::PlotOptions options;
+  options.x_label = "a\177b";  // octal escape of DEL, 0x7f
+  CHECK(contains(script_for(Net(), options), "set xlabel 'a b'"));
+}
+
+TEST_CASE("generated title counts one point") {
+  using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+  const std::array<Line::SampleType, 1> one = {{{{0.5f}, {0.5f}}}};
+  sm::BufferSink<8192> sink;
+  REQUIRE(sm::write_gnuplot_fit(sink, Line(), sm::SampleView<float, 1, 1>(one), sm::PlotOptions())
+              .ok());
+  CHECK(contains(sink.c_str(), "on 1 point'"));
+}

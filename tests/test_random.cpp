@@ -3,8 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <set>
 
 #include "test_support.hpp"
 
@@ -141,4 +144,28 @@ TEST_CASE("different seeds give different weights") {
   const auto a = sm::initialized<test_support::Relu141>(1);
   const auto b = sm::initialized<test_support::Relu141>(2);
   CHECK(a.parameters() != b.parameters());
+}
+
+TEST_CASE("shuffle reaches every order of three") {
+  // 600 seeds give each of the 3! orders about 100 times; a shuffle that never swaps the first
+  // two positions would give only 3 of them.
+  std::set<std::array<int, 3>> seen;
+  for (std::uint64_t seed = 0; seed < 600; ++seed) {
+    std::array<int, 3> order = {0, 1, 2};
+    sm::SplitMix64 generator(seed);
+    sm::shuffle(order.data(), order.size(), generator);
+    seen.insert(order);
+  }
+  CHECK(seen.size() == 6);
+}
+
+TEST_CASE("normal stays finite when uniform is zero") {
+  // This seed's first output is 0 (seed + golden gamma = 2^64 wraps the state to 0, whose mix
+  // is 0), so its first uniform is exactly 0 and Box-Muller must take log(1 - 0), not log(0).
+  sm::SplitMix64 probe(0x61C8864680B583EBULL);
+  REQUIRE(probe.next() == 0);
+  sm::SplitMix64 generator(0x61C8864680B583EBULL);
+  const double value = generator.normal<double>();
+  CHECK(std::isfinite(value));
+  CHECK(value == 0.0);
 }

@@ -363,3 +363,18 @@ TEST_CASE("failed trial keeps the best finished trial", "[training]") {
                     sizeof(float) * Relu141::parameter_count) == 0);
   CHECK(failed.final_loss == sm::mean_squared_error(before, short_sine));
 }
+
+TEST_CASE("tied trials keep the first", "[training]") {
+  // With every input 0 only the output bias learns, the same way from every seed, so all trials
+  // end with the same loss and the first one must be kept.
+  const std::array<Linear::SampleType, 2> data = {{{{0.0f}, {1.0f}}, {{0.0f}, {-0.5f}}}};
+  Linear net;
+  sm::RestartOptions<float> options;
+  options.epochs = 6;
+  options.restarts = 3;
+  options.trial_epochs = 2;
+  const auto result = sm::train_with_restarts(net, data, 42, options);
+  REQUIRE(result.ok());
+  CHECK(result.restart == 0);
+  CHECK(result.seed == 42);
+}
