@@ -32,7 +32,10 @@ ALL_CXXFLAGS := -std=c++17 $(OPTIMIZE) $(WARNINGS) $(FLOAT_FLAGS) -Iinclude \
 TEST_CXXFLAGS := $(ALL_CXXFLAGS)
 
 HEADERS := $(wildcard include/staticmlp/*.hpp)
-TEST_SOURCES := $(wildcard tests/test_*.cpp)
+# The slowest files to compile come first, so that `make -j2` starts them first and the two
+# cores finish together.
+SLOW_TEST_SOURCES := tests/test_one_hidden_layer.cpp tests/test_dispatch.cpp tests/test_fit.cpp
+TEST_SOURCES := $(SLOW_TEST_SOURCES) $(filter-out $(SLOW_TEST_SOURCES),$(wildcard tests/test_*.cpp))
 TEST_OBJECTS := $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(TEST_SOURCES))
 CATCH_HEADER := /usr/include/catch2/catch.hpp
 
@@ -140,6 +143,16 @@ VECTOR_LEVELS := x86-64-v3 x86-64-v4
 VECTOR_CPU_FLAGS_x86-64-v3 := avx2 fma bmi2
 VECTOR_CPU_FLAGS_x86-64-v4 := avx2 fma bmi2 avx512f avx512bw avx512cd avx512dq avx512vl
 
+# The levels this machine can run, decided once when make reads this file, so that one make
+# schedules every compilation of the suite (a recursive make for the vector tests raced the
+# outer one for catch_main.o).
+VECTOR_RUNNABLE_LEVELS := $(foreach level,$(VECTOR_LEVELS),$(if $(shell \
+  [ "$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
+  for flag in $(VECTOR_CPU_FLAGS_$(level)); do grep -qw "$$flag" /proc/cpuinfo || exit 1; done && \
+  echo yes),$(level)))
+VECTOR_TEST_OBJECTS := $(foreach level,$(VECTOR_RUNNABLE_LEVELS),\
+  $(patsubst tests/%.cpp,$(BUILD)/$(level)/tests/%.o,$(VECTOR_TEST_SOURCES)))
+
 define vector_test_rules
 $(BUILD)/$(1)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | ensure-catch2
 	@mkdir -p $$(dir $$@)
@@ -149,15 +162,13 @@ $(BUILD)/$(1)/vector_tests: $(BUILD)/tests/catch_main.o \
     $(patsubst tests/%.cpp,$(BUILD)/$(1)/tests/%.o,$(VECTOR_TEST_SOURCES))
 	$(CXX) $(TEST_CXXFLAGS) -march=$(1) $$^ -o $$@
 
+ifneq ($(filter $(1),$(VECTOR_RUNNABLE_LEVELS)),)
+test-vector-$(1): $(BUILD)/$(1)/vector_tests
+	@echo "vector kernels' tests built with -march=$(1):" && $(BUILD_RUN)/$(1)/vector_tests
+else
 test-vector-$(1):
-	@if [ "$$$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
-	    for flag in $(VECTOR_CPU_FLAGS_$(1)); do \
-	      grep -qw "$$$$flag" /proc/cpuinfo || exit 1; done; then \
-	  $$(MAKE) --no-print-directory $(BUILD)/$(1)/vector_tests && \
-	  echo "vector kernels' tests built with -march=$(1):" && $(BUILD_RUN)/$(1)/vector_tests; \
-	else \
-	  echo "skipped: this machine cannot run -march=$(1) code"; \
-	fi
+	@echo "skipped: this machine cannot run -march=$(1) code"
+endif
 endef
 $(foreach level,$(VECTOR_LEVELS),$(eval $(call vector_test_rules,$(level))))
 
@@ -165,7 +176,10 @@ $(foreach level,$(VECTOR_LEVELS),$(eval $(call vector_test_rules,$(level))))
 test-vector-widths: $(VECTOR_LEVELS:%=test-vector-%)
 
 # The README's example must keep compiling, so the suite builds it.
-test: test-unit test-allocation test-compile-fail test-engine-headers $(BUILD)/readme_example \
+# The slowest objects are listed first, so that `make -j2` starts them first.
+test: $(BUILD)/tests/test_one_hidden_layer.o $(filter %/test_one_hidden_layer.o,$(VECTOR_TEST_OBJECTS)) \
+  $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(SLOW_TEST_SOURCES)) \
+  test-unit test-allocation test-compile-fail test-engine-headers $(BUILD)/readme_example \
   test-cpp-header test-vector-widths
 
 # ---------------------------------------------------------------- lecture figures
