@@ -17,7 +17,7 @@
 // Nothing here allocates or depends on the locale: numbers go through std::to_chars and
 // std::from_chars. Sinks and sources are described in format.hpp.
 // NOTE: libstdc++ for arm-none-eabi implements floating-point to_chars and from_chars with code
-// that needs malloc and about 100 KB of Ryu tables, so on a microcontroller the text format,
+// that needs malloc and about 115 KB of Ryu tables, so on a microcontroller the text format,
 // write_cpp_header() and describe() belong on the host. The binary parameter image below uses
 // no floating-point text and links on a core without a heap.
 //

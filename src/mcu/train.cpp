@@ -35,7 +35,7 @@ int main() {
   sine_recipe::Net net;
   const auto result = sine_recipe::train(net, progress);
   if (!result.ok()) {
-    // The code's number, not Status::message(): the message table is 1 KiB of flash.
+    // The code's number, not Status::message(): the message table is about 5 KB of flash.
     staticmlp::write_text(out, "error: training failed with staticmlp::StatusCode ");
     report::write_unsigned(out, static_cast<std::uint32_t>(result.status.code));
     staticmlp::write_text(out, " (index ");
