@@ -176,11 +176,18 @@ $(foreach level,$(VECTOR_LEVELS),$(eval $(call vector_test_rules,$(level))))
 test-vector-widths: $(VECTOR_LEVELS:%=test-vector-%)
 
 # The README's example must keep compiling, so the suite builds it.
+# The engine headers under warnings beyond the project's set, which programs that include them
+# may use with -Werror.
+STRICT_WARNINGS := -Wold-style-cast -Wsign-conversion -Wcast-qual -Wdouble-promotion
+$(BUILD)/tests/strict_warnings.o: tests/strict_warnings.cpp $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) $(STRICT_WARNINGS) -c $< -o $@
+
 # The slowest objects are listed first, so that `make -j2` starts them first.
 test: $(BUILD)/tests/test_one_hidden_layer.o $(filter %/test_one_hidden_layer.o,$(VECTOR_TEST_OBJECTS)) \
   $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(SLOW_TEST_SOURCES)) \
   test-unit test-allocation test-compile-fail test-engine-headers $(BUILD)/readme_example \
-  test-cpp-header test-vector-widths
+  $(BUILD)/tests/strict_warnings.o test-cpp-header test-vector-widths
 
 # ---------------------------------------------------------------- lecture figures
 #   make plots                     fit every variant of the lecture, write plots/*.gp and *.png

@@ -193,7 +193,7 @@ template <class L>
 template <class L>
 [[gnu::always_inline]] constexpr LaneBits<L> mask_greater(const L& a, const L& b) {
   if constexpr (is_vector_lane<L>) {
-    return (LaneBits<L>)(a > b);
+    return __builtin_bit_cast(LaneBits<L>, a > b);
   } else {
     return static_cast<LaneBits<L>>(LaneBits<L>{0} - static_cast<LaneBits<L>>(a > b));
   }
@@ -203,7 +203,7 @@ template <class L>
 template <class L>
 [[gnu::always_inline]] constexpr LaneBits<L> mask_less_equal(const L& a, const L& b) {
   if constexpr (is_vector_lane<L>) {
-    return (LaneBits<L>)(a <= b);
+    return __builtin_bit_cast(LaneBits<L>, a <= b);
   } else {
     return static_cast<LaneBits<L>>(LaneBits<L>{0} - static_cast<LaneBits<L>>(a <= b));
   }

@@ -6,6 +6,7 @@
 // The range reduction needs IEEE arithmetic: do not compile the engine with -ffast-math.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -109,7 +110,7 @@ constexpr T reduce_by_ln2(T x, int& k) {
 // 1/n! for n = 0 .. terms, each rounded once to T; a constant table, so that no call divides.
 template <class T, int Terms>
 struct InverseFactorials {
-  T values[Terms + 1] = {};
+  T values[static_cast<std::size_t>(Terms) + 1] = {};
   constexpr InverseFactorials() {
     T factorial = 1;
     values[0] = 1;
