@@ -622,13 +622,13 @@ TEST_CASE("overflow in the final loss is caught") {
   // One per-sample step at learning rate 1e20 leaves finite parameters (2e20) but an output
   // whose square overflows: the loss after the last epoch must be checked too.
   using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
-  const std::array<Line::SampleType, 1> one = {{{{1.0f}, {1.0f}}}};
+  const std::array<Line::SampleType, 1> single_sample = {{{{1.0f}, {1.0f}}}};
   Line net;
   sm::Sgd<Line> sgd(1e20f);
   sm::FitOptions<float> options;
   options.epochs = 1;
   options.batch_size = 1;
-  const auto result = sm::fit(net, sgd, one, options);
+  const auto result = sm::fit(net, sgd, single_sample, options);
   CHECK(!result.ok());
   CHECK(result.final_loss == 1.0f);
   CHECK(net.parameters()[0] == 0.0f);

@@ -508,6 +508,7 @@ TEST_CASE("bands mark the extrapolated curve") {
   const std::array<sm::PlotPanel<float>, 2> panels = {
       sm::PlotPanel<float>("wide curve", sine, wide),
       sm::PlotPanel<float>("curve on the data", sine, on_data)};
+
   sm::PlotOptions options;
   options.rows = 1;
   options.columns = 2;
@@ -515,6 +516,7 @@ TEST_CASE("bands mark the extrapolated curve") {
   sm::StreamSink sink(text);
   REQUIRE(sm::write_gnuplot(sink, panels, options).ok());
   const std::string script = text.str();
+
   const std::size_t second = script.find("set title 'curve on the data'");
   REQUIRE(second != std::string::npos);
   const std::string first_panel = script.substr(0, second);
@@ -523,6 +525,7 @@ TEST_CASE("bands mark the extrapolated curve") {
       contains(first_panel, "set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1"));
   CHECK(contains(first_panel, "set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1"));
   CHECK(contains(first_panel, "title 'extrapolation'"));
+
   // The second panel's curve stays on the data: it clears the first panel's bands, which
   // multiplot would otherwise keep, and has no legend entry for them.
   const std::size_t first_plot = script.find("plot $points0");
@@ -629,9 +632,9 @@ TEST_CASE("DEL in a label becomes a space") {
 
 TEST_CASE("generated title counts one point") {
   using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
-  const std::array<Line::SampleType, 1> one = {{{{0.5f}, {0.5f}}}};
+  const std::array<Line::SampleType, 1> single_point = {{{{0.5f}, {0.5f}}}};
   sm::BufferSink<8192> sink;
-  REQUIRE(sm::write_gnuplot_fit(sink, Line(), sm::SampleView<float, 1, 1>(one), sm::PlotOptions())
-              .ok());
+  const sm::SampleView<float, 1, 1> points(single_point);
+  REQUIRE(sm::write_gnuplot_fit(sink, Line(), points, sm::PlotOptions()).ok());
   CHECK(contains(sink.c_str(), "on 1 point'"));
 }

@@ -153,19 +153,31 @@ bool write_model_header(Sink& sink) {
          write_number(sink, Net::parameter_count);
 }
 
+// An FNV-1a (64 bit) hash, fed one byte at a time or, as a sink (format.hpp), with the text
+// written to it, of which it stores nothing.
+struct Fnv1aSink {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  constexpr void add_byte(std::uint64_t byte) { hash = (hash ^ byte) * 0x100000001b3ULL; }
+  constexpr bool write(const char* data, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+      add_byte(static_cast<unsigned char>(data[i]));
+    }
+    return true;
+  }
+};
+
 // FNV-1a (64 bit) over each parameter's bit pattern, least significant byte first.
 template <class Parameters>
 constexpr std::uint64_t parameter_checksum(const Parameters& parameters) {
   using T = typename Parameters::value_type;
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  Fnv1aSink checksum;
   for (const T value : parameters) {
     const auto bits = static_cast<std::uint64_t>(bit_cast<Bits<T>>(value));
     for (std::size_t byte = 0; byte < sizeof(T); ++byte) {
-      hash ^= (bits >> (8 * byte)) & 0xffU;
-      hash *= 0x100000001b3ULL;
+      checksum.add_byte((bits >> (8 * byte)) & 0xffU);
     }
   }
-  return hash;
+  return checksum.hash;
 }
 
 // Sixteen lowercase hexadecimal digits.
@@ -686,18 +698,6 @@ inline constexpr std::size_t parameter_image_size =
     std::size_t{24} + Net::parameter_count * sizeof(typename Net::Scalar) + std::size_t{8};
 
 namespace detail {
-
-// A sink that stores nothing and hashes what is written with FNV-1a (64 bit).
-struct Fnv1aSink {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  constexpr bool write(const char* data, std::size_t size) {
-    for (std::size_t i = 0; i < size; ++i) {
-      hash ^= static_cast<unsigned char>(data[i]);
-      hash *= 0x100000001b3ULL;
-    }
-    return true;
-  }
-};
 
 template <class Net>
 std::uint64_t shape_hash() {

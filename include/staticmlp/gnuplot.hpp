@@ -236,13 +236,14 @@ bool write_band_edge(Sink& sink, T x, const PlotOptions& options) {
 }
 
 // Sets (as object `number`) or unsets a grey band over [low, high] clipped to the plotted x range.
-// Sets `shown` when the band has some width, and returns false when the sink fails.
+// Sets `band_shown` when the band has some width, and returns false when the sink fails.
 template <class Sink, class T>
-bool write_band(Sink& sink, int number, T low, T high, const PlotOptions& options, bool& shown) {
+bool write_band(Sink& sink, int number, T low, T high, const PlotOptions& options,
+                bool& band_shown) {
   const double clipped_low = clamp(static_cast<double>(low), options.x_min, options.x_max);
   const double clipped_high = clamp(static_cast<double>(high), options.x_min, options.x_max);
-  shown = clipped_low < clipped_high;
-  if (!shown) {
+  band_shown = clipped_low < clipped_high;
+  if (!band_shown) {
     return write_text(sink, "unset object ") && write_number(sink, number) &&
            write_text(sink, "\n");
   }

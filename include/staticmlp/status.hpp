@@ -1,7 +1,7 @@
 // Error values. Every fallible engine call returns a Status (or a result that contains one)
 // marked [[nodiscard]]: the code, the index of what failed (a sample, row, line or node,
 // depending on the code) and the offending value. Nothing throws. `message()` is a fixed sentence,
-// usable without formatting on a microcontroller; `describe()` adds the index and the value,
+// usable without formatting on a microcontroller. `describe()` adds the index and the value
 // through floating-point std::to_chars, which arm-none-eabi's libstdc++ cannot link without a heap.
 #pragma once
 
