@@ -8,10 +8,10 @@
 // [0, 10) is split into 16 intervals of width 0.625 centred on n * 0.625. On each, tanh(c + t)
 // is interpolated at 8 Chebyshev points by a degree-7 polynomial in t, computed in long double
 // and rounded to float. Interval 0 keeps only the odd terms, so that near 0, where tanh(x) ~ x,
-// the relative error stays small. A call looks up the 8 coefficients of each lane's interval with one vpermps
-// per coefficient. It prints the largest error in ulp over every float in [0, 10.5), against
-// glibc's double tanh. Then it times this tanh and the engine's: per value over 400 values (copy
-// included), and per 16-lane call plus a multiply-add in a dependent loop.
+// the relative error stays small. A call looks up the 8 coefficients of each lane's interval with
+// one vpermps per coefficient. It prints the largest error in ulp over every float in [0, 10.5),
+// against glibc's double tanh. Then it times this tanh and the engine's: per value over 400 values
+// (copy included), and per 16-lane call plus a multiply-add in a dependent loop.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -107,8 +107,8 @@ void fit_coefficients() {
 #endif
   const Ints saturated = a > 9.5f;
   const Floats ones = Floats{} + 1.0f;
-  const Ints result = (__builtin_bit_cast(Ints, ones) & saturated) |
-                      (__builtin_bit_cast(Ints, p) & ~saturated);
+  const Ints result =
+      (__builtin_bit_cast(Ints, ones) & saturated) | (__builtin_bit_cast(Ints, p) & ~saturated);
   const Ints signed_result = result | sign;
   return __builtin_bit_cast(Floats, signed_result);
 }
