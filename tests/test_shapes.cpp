@@ -87,6 +87,17 @@ TEST_CASE("predict follows the layout by hand") {
   CHECK(net.predict({2.0f})[0] == -0.5f);
 }
 
+TEST_CASE("predict accepts every input form") {
+  // The deleted overload that rejects an empty {} must not catch an integer 0, an array or a
+  // std::array. x = 0: h = relu(0, 1, -2, 3) = (0, 1, 0, 3); y = 2*1 + (-1)*3 + 0.5 = -0.5.
+  const Relu141 net(
+      {1.0f, -1.0f, 0.5f, 0.0f, 0.0f, 1.0f, -2.0f, 3.0f, 1.0f, 2.0f, 3.0f, -1.0f, 0.5f});
+  const float input[1] = {0.0f};
+  CHECK(net.predict({0})[0] == -0.5f);
+  CHECK(net.predict(input)[0] == -0.5f);
+  CHECK(net.predict(Relu141::Input{})[0] == -0.5f);
+}
+
 TEST_CASE("default network is all zeros") {
   constexpr Relu141 net;
   for (float p : net.parameters()) {

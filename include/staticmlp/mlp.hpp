@@ -30,6 +30,11 @@ struct Dense {
 };
 
 namespace detail {
+// Parameter type of the deleted predict() overload that an empty braced list `{}` reaches. Both
+// it and std::array take `{}` by aggregate initialization, so that call is ambiguous and fails to
+// compile, where it would otherwise mean an input of zeros. Any other braced list cannot make one.
+struct PredictNeedsInputValues {};
+
 template <class Layer>
 struct IsDense : std::false_type {};
 template <std::size_t Width, class Activation>
@@ -203,6 +208,9 @@ class Mlp {
     }
     return predict(copy);
   }
+
+  // An empty braced list is rejected, see PredictNeedsInputValues.
+  Output predict(detail::PredictNeedsInputValues) const = delete;
 
   constexpr Output predict(const Input& input) const {
     Activations activations{};
