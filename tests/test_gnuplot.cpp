@@ -323,7 +323,7 @@ TEST_CASE("invalid plot options are rejected") {
   options.x_min = std::numeric_limits<double>::quiet_NaN();
   CHECK(setting_rejected(options, 2).code == sm::StatusCode::plot_options_invalid);
   CHECK(setting_rejected(options, 2).index == 0);
-  CHECK(contains(sm::describe(setting_rejected(options, 2)).c_str(), "(setting 0, value nan)"));
+  CHECK(contains(sm::describe(setting_rejected(options, 2)).c_str(), "(setting 0 = x_min or x_max, value nan)"));
   options.x_min = -0.5;
   options.y_min = 2.0;  // above y_max
   CHECK(setting_rejected(options, 2).index == 1);
@@ -337,6 +337,47 @@ TEST_CASE("invalid plot options are rejected") {
   options.columns = 2;
   CHECK(setting_rejected(options, 0).index == 4);
   CHECK(setting_rejected(options, 2).ok());
+}
+
+TEST_CASE("null plot texts are rejected") {
+  const auto curve = sm::sample_curve<10>(Net(), -0.5f, 0.5f);
+  std::array<sm::PlotPanel<float>, 2> panels = {sm::PlotPanel<float>("a", sine, curve),
+                                                sm::PlotPanel<float>("b", sine, curve)};
+  const sm::PlotOptions valid;
+  sm::BufferSink<200000> sink;
+  // Each text of PlotOptions, in the order of settings 5 to 11.
+  const std::array<const char* sm::PlotOptions::*, 7> texts = {
+      &sm::PlotOptions::title,        &sm::PlotOptions::png_name,
+      &sm::PlotOptions::x_label,      &sm::PlotOptions::y_label,
+      &sm::PlotOptions::points_label, &sm::PlotOptions::curve_label,
+      &sm::PlotOptions::extrapolation_label};
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    sm::PlotOptions options = valid;
+    options.columns = 2;
+    options.*texts[i] = nullptr;
+    INFO("setting " << 5 + i);
+    const sm::Status status = sm::write_gnuplot(sink, panels, options);
+    CHECK(status.code == sm::StatusCode::plot_options_invalid);
+    CHECK(status.index == 5 + i);
+  }
+
+  sm::PlotOptions two_columns = valid;
+  two_columns.columns = 2;
+  panels[1].title = nullptr;
+  const sm::Status panel_status = sm::write_gnuplot(sink, panels, two_columns);
+  CHECK(panel_status.code == sm::StatusCode::plot_options_invalid);
+  CHECK(panel_status.index == 12);
+  CHECK(panel_status.value == 1.0);
+  CHECK_THAT(std::string(sm::describe(panel_status).c_str()),
+             Catch::EndsWith("(setting 12 = panels[value].title, value 1)"));
+
+  // write_gnuplot_fit reads the title to decide whether to make one: a null one must be
+  // rejected, not read.
+  sm::PlotOptions no_title = valid;
+  no_title.title = nullptr;
+  const sm::Status fit_status = sm::write_gnuplot_fit(sink, Net(), sine, no_title);
+  CHECK(fit_status.code == sm::StatusCode::plot_options_invalid);
+  CHECK(fit_status.index == 5);
 }
 
 TEST_CASE("existing temporary names are left alone") {
@@ -493,6 +534,47 @@ TEST_CASE("every status code has its own message") {
   }
   CHECK(std::string(sm::make_status(static_cast<sm::StatusCode>(last + 1)).message()) ==
         "unknown status");
+}
+
+TEST_CASE("descriptions name the setting") {
+  const auto described = [](const sm::Status& status) {
+    return std::string(sm::describe(status).c_str());
+  };
+  const sm::Adam<Net> adam(0.01f, 1.5f);
+  CHECK_THAT(described(adam.check()), Catch::EndsWith("(setting 0 = beta1, value 1.5)"));
+  const sm::Adam<Net> bad_epsilon(0.01f, 0.9f, 0.999f, 0.0f);
+  CHECK_THAT(described(bad_epsilon.check()), Catch::EndsWith("(setting 2 = epsilon, value 0)"));
+  const sm::Momentum<Net> momentum(0.01f, 1.0f);
+  CHECK_THAT(described(momentum.check()), Catch::EndsWith("(setting 3 = momentum, value 1)"));
+
+  Net net;
+  sm::FitOptions<float> fit_options;
+  fit_options.divergence_factor = 0.5f;
+  sm::Sgd<Net> sgd(0.01f);
+  const auto fitted = sm::fit(net, sgd, sine, fit_options);
+  CHECK_THAT(described(fitted.status),
+             Catch::EndsWith("(setting 0 = divergence_factor, value 0.5)"));
+
+  sm::RestartOptions<float> restart_options;
+  restart_options.kink_scale = -1.0f;
+  const auto restarted = sm::train_with_restarts(net, sine, 1, restart_options);
+  CHECK_THAT(described(restarted.status),
+             Catch::EndsWith("(setting 2 = kink_scale, value -1)"));
+
+  const auto curve = sm::sample_curve<10>(Net(), -0.5f, 0.5f);
+  const sm::PlotPanel<float> panel("a", sine, curve);
+  sm::PlotOptions plot_options;
+  plot_options.height = 0;
+  sm::BufferSink<200000> sink;
+  CHECK_THAT(described(sm::write_gnuplot(sink, &panel, 1, plot_options)),
+             Catch::EndsWith("(setting 2 = width or height, value 0)"));
+  plot_options.height = 600;
+  CHECK_THAT(described(sm::write_gnuplot(sink, &panel, 0, plot_options)),
+             Catch::EndsWith("(setting 4 = panel count, value 0)"));
+
+  // An index past the known settings keeps its number alone.
+  CHECK_THAT(described(sm::make_status(sm::StatusCode::hyperparameter_invalid, 7, 2.0)),
+             Catch::EndsWith("(setting 7, value 2)"));
 }
 
 TEST_CASE("empty path is rejected") {

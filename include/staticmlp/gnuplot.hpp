@@ -105,8 +105,8 @@ bool write_quoted(Sink& sink, const char* text) {
   return sink.write("'", 1) && stored;
 }
 
-// Ok when the ranges are finite and increasing, the size positive and the layout has a cell
-// for each of the panel_count (at least one) panels.
+// Ok when the ranges are finite and increasing, the size positive, the layout has a cell for
+// each of the panel_count (at least one) panels and no text is a null pointer.
 inline Status check_plot_options(const PlotOptions& options, std::size_t panel_count) {
   // The value named is the first one at fault: a non-finite end, else the minimum.
   const auto invalid = [](std::size_t setting, double value) {
@@ -132,6 +132,16 @@ inline Status check_plot_options(const PlotOptions& options, std::size_t panel_c
   }
   if (panel_count == 0) {
     return invalid(4, 0);
+  }
+  // Settings 5 to 11, in the order of this list; the value is 0.
+  const std::array<const char*, 7> texts = {
+      options.title,        options.png_name,    options.x_label,
+      options.y_label,      options.points_label, options.curve_label,
+      options.extrapolation_label};
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (texts[i] == nullptr) {
+      return invalid(5 + i, 0);
+    }
   }
   return ok_status();
 }
@@ -303,6 +313,11 @@ Status write_gnuplot(Sink& sink, const PlotPanel<T>* panels, std::size_t panel_c
   if (!checked.ok()) {
     return checked;
   }
+  for (std::size_t p = 0; p < panel_count; ++p) {
+    if (panels[p].title == nullptr) {
+      return make_status(StatusCode::plot_options_invalid, 12, static_cast<double>(p));
+    }
+  }
   // The title stays out of this comment: a trailing backslash would continue it into the data.
   bool stored = write_text(sink, "# A gnuplot 5 script written by staticmlp.\n");
   std::size_t row = 0;
@@ -348,14 +363,12 @@ Status write_gnuplot(Sink& sink, const std::array<PlotPanel<T>, PanelCount>& pan
   return write_gnuplot(sink, panels.data(), PanelCount, options);
 }
 
-// Writes a one-panel script of `net` fitted to `points`: the curve is sampled at CurvePoints
-// evenly spaced inputs between the smallest and the largest input of `points`. An empty
-// options.title becomes the shape, the parameter count and the MSE on `points`, for example
-// "1-4-1 network, 13 parameters: MSE 0.00084 on 100 points".
-template <std::size_t CurvePoints = 400, class Sink, class Net>
-Status write_gnuplot_fit(Sink& sink, const Net& net,
-                         SampleView<typename Net::Scalar, 1, 1> points,
-                         const PlotOptions& options) {
+namespace detail {
+
+// write_gnuplot_fit() for a network of one input and one output.
+template <std::size_t CurvePoints, class Sink, class Net>
+Status write_one_panel_fit(Sink& sink, const Net& net, SampleView<typename Net::Scalar, 1, 1> points,
+                           const PlotOptions& options) {
   using T = typename Net::Scalar;
   if (points.size == 0) {
     return make_status(StatusCode::empty_dataset);
@@ -369,7 +382,8 @@ Status write_gnuplot_fit(Sink& sink, const Net& net,
   }
   const auto curve = sample_curve<CurvePoints>(net, x_min, x_max);
   const PlotPanel<T> panel("", points, curve);
-  if (options.title[0] != '\0') {
+  // A null title is passed on, so that write_gnuplot() rejects it.
+  if (options.title == nullptr || options.title[0] != '\0') {
     return write_gnuplot(sink, &panel, 1, options);
   }
   const double mse = static_cast<double>(mean_squared_error(net, points));
@@ -388,6 +402,25 @@ Status write_gnuplot_fit(Sink& sink, const Net& net,
   PlotOptions titled = options;
   titled.title = title.c_str();
   return write_gnuplot(sink, &panel, 1, titled);
+}
+
+}  // namespace detail
+
+// Writes a one-panel script of `net` fitted to `points`: the curve is sampled at CurvePoints
+// evenly spaced inputs between the smallest and the largest input of `points`. An empty
+// options.title becomes the shape, the parameter count and the MSE on `points`, for example
+// "1-4-1 network, 13 parameters: MSE 0.00084 on 100 points".
+template <std::size_t CurvePoints = 400, class Sink, class Net>
+Status write_gnuplot_fit(Sink& sink, const Net& net,
+                         SampleView<typename Net::Scalar, Net::input_size, Net::output_size> points,
+                         const PlotOptions& options) {
+  static_assert(Net::input_size == 1 && Net::output_size == 1,
+                "staticmlp: write_gnuplot_fit needs a network with one input and one output");
+  if constexpr (Net::input_size == 1 && Net::output_size == 1) {
+    return detail::write_one_panel_fit<CurvePoints>(sink, net, points, options);
+  } else {
+    return make_status(StatusCode::plot_options_invalid);
+  }
 }
 
 }  // namespace staticmlp

@@ -5,6 +5,7 @@
 // through floating-point std::to_chars, which arm-none-eabi's libstdc++ cannot link without a heap.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -51,8 +52,9 @@ enum class StatusCode : std::uint8_t {
                               // beyond double's range (not described)
   model_count_mismatch,       // the count on line 1 is not the network's; value: that count
   fit_options_invalid,        // index: 0 divergence_factor, 1 target_loss; value: it
-  plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels;
-                              // value: the end, the size or the cell count at fault
+  plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels,
+                              // 5-11 a null title, png_name or label (value 0), 12 a null
+                              // panel title; value: the end, size, cell count or panel at fault
   output_not_regular_file,    // the output path is a folder, device, pipe or symbolic link
   initial_parameters_not_finite,  // index: the first non-finite parameter, value: it
   initial_loss_not_finite,        // value: the loss before training
@@ -173,7 +175,8 @@ constexpr const char* Status::message() const {
              "finite number of at least 1, target_loss (setting 1) must not be NaN";
     case StatusCode::plot_options_invalid:
       return "a plot option is invalid: axis ranges must be finite with min < max, the size "
-             "positive, the layout must have room for every panel, and there must be a panel";
+             "positive, the layout must have room for every panel, there must be a panel, and "
+             "no title or label may be a null pointer";
     case StatusCode::output_not_regular_file:
       return "the output path is a folder, device, pipe or symbolic link, which writing would "
              "replace: give the path of a regular file or of a new one";
@@ -311,6 +314,30 @@ constexpr bool status_has_value(StatusCode code) {
   }
 }
 
+// The name of setting `index` of a code whose index is a setting, or nullptr.
+constexpr const char* status_setting_name(StatusCode code, std::size_t index) {
+  constexpr std::array<const char*, 4> optimizer = {"beta1", "beta2", "epsilon", "momentum"};
+  constexpr std::array<const char*, 3> restart = {"restarts * trial_epochs",
+                                                  "final_learning_rate", "kink_scale"};
+  constexpr std::array<const char*, 2> fit = {"divergence_factor", "target_loss"};
+  constexpr std::array<const char*, 13> plot = {
+      "x_min or x_max", "y_min or y_max", "width or height", "rows * columns", "panel count",
+      "title",          "png_name",       "x_label",         "y_label",        "points_label",
+      "curve_label",    "extrapolation_label", "panels[value].title"};
+  switch (code) {
+    case StatusCode::hyperparameter_invalid:
+      return index < optimizer.size() ? optimizer[index] : nullptr;
+    case StatusCode::restart_options_invalid:
+      return index < restart.size() ? restart[index] : nullptr;
+    case StatusCode::fit_options_invalid:
+      return index < fit.size() ? fit[index] : nullptr;
+    case StatusCode::plot_options_invalid:
+      return index < plot.size() ? plot[index] : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
 // The word written before the value in a description.
 constexpr const char* status_value_name(StatusCode code) {
   switch (code) {
@@ -352,7 +379,8 @@ bool write_status_value(Sink& sink, double value) {
 }  // namespace detail
 
 // Writes the message followed by the index and value it names, for example
-// "the learning rate must be positive and finite (value -0.1)".
+// "the learning rate must be positive and finite (value -0.1)". A setting's index is followed by
+// its name: "(setting 0 = beta1, value 1.5)".
 template <class Sink>
 bool write_description(Sink& sink, const Status& status) {
   bool stored = write_text(sink, status.message());
@@ -369,6 +397,10 @@ bool write_description(Sink& sink, const Status& status) {
   if (index_name != nullptr) {
     stored = write_text(sink, index_name) && write_text(sink, " ") &&
              write_number(sink, status.index) && stored;
+    const char* setting_name = detail::status_setting_name(status.code, status.index);
+    if (setting_name != nullptr) {
+      stored = write_text(sink, " = ") && write_text(sink, setting_name) && stored;
+    }
     if (has_value) {
       stored = write_text(sink, ", ") && stored;
     }
