@@ -22,11 +22,16 @@ inline bool is_help(const char* argument) {
   return std::strcmp(argument, "--help") == 0 || std::strcmp(argument, "-h") == 0;
 }
 
+inline bool has_gp_suffix(const char* path) {
+  const std::size_t length = std::strlen(path);
+  return length > 3 && std::strcmp(path + length - 3, ".gp") == 0;
+}
+
 // Reads the one optional argument, the path of the gnuplot script. Returns -1 with
 // `script_path` set, or the exit status: 0 after --help (1 if its text could not be written),
-// 2 for an option, an empty name or an extra argument, which the message names. An argument
-// starting with '-' is never taken for a file name. `usage_note`, if not empty, is printed
-// below the argument's description.
+// 2 for an option, an empty name, a name not ending in ".gp" or an extra argument, which the
+// message names. An argument starting with '-' is never taken for a file name. `usage_note`,
+// if not empty, is printed below the argument's description.
 inline int read_script_argument(int argc, char** argv, const char* program,
                                 const char* default_path, const char* usage_note,
                                 const char*& script_path) {
@@ -54,6 +59,10 @@ inline int read_script_argument(int argc, char** argv, const char* program,
   } else if (argc > 2) {
     problem = "unexpected extra argument";
     offending = argv[2];
+  } else if (argc == 2 && !has_gp_suffix(argv[1])) {
+    // Any other name would put script text where a PNG or other file is expected.
+    problem = "script name without the .gp suffix";
+    offending = argv[1];
   }
   if (problem != nullptr) {
     std::fprintf(stderr, "error: %s '%s'\n", problem, offending);

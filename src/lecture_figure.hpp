@@ -91,7 +91,7 @@ class Figure {
                    staticmlp::describe(written).c_str());
       return false;
     }
-    std::printf("wrote %s\n", path);
+    std::printf("wrote %s (to render the PNG: gnuplot %s)\n", path, path);
     return true;
   }
 

@@ -82,7 +82,8 @@ static bool write_outputs(const OutputPaths& paths, const Net& net, float traini
       return report_failure(*targets[i], committed);
     }
   }
-  std::printf("wrote %s\nwrote %s and %s\n", paths.script.c_str(), paths.header.c_str(),
+  std::printf("wrote %s (to render the PNG: gnuplot %s)\nwrote %s and %s\n",
+              paths.script.c_str(), paths.script.c_str(), paths.header.c_str(),
               paths.model.c_str());
   return true;
 }

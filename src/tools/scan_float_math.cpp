@@ -86,6 +86,10 @@ void print(const char* name, F function, R reference, float low, float high) {
 int main(int argc, char** argv) {
   if (argc > 1) {
     const bool help = argc == 2 && command_line::is_help(argv[1]);
+    if (!help) {
+      std::fprintf(stderr, "error: %s '%s'\n",
+                   argv[1][0] == '-' ? "unknown option" : "unexpected argument", argv[1]);
+    }
     std::fprintf(help ? stdout : stderr,
                  "usage: scan_float_math\n"
                  "  scans every float in each function's range (a few minutes) and prints one\n"
