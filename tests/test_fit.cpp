@@ -262,6 +262,37 @@ TEST_CASE("divergence stops before non-finite values") {
   CHECK(result.final_loss <= 1e6f * result.initial_loss);
 }
 
+TEST_CASE("near-exact start is not divergence") {
+  // Three points that a 2-8-1 tanh network fits almost exactly. Adam's first steps move every
+  // parameter by about its learning rate however small the gradient, so the loss rises from
+  // near 0 to an ordinary size. Measured against the initial loss alone, that counted as
+  // divergence; against the loss of predicting 0 (here 1/6) it does not.
+  using Small = sm::Mlp<float, 2, sm::Dense<8, sm::Tanh>, sm::Dense<1, sm::Identity>>;
+  const std::array<Small::SampleType, 3> points = {
+      {{{0.0f, 1.0f}, {0.5f}}, {{1.0f, 0.0f}, {-0.5f}}, {{1.0f, 1.0f}, {0.0f}}}};
+  Small net = sm::initialized<Small>(1);
+  sm::Momentum<Small> momentum(0.05f, 0.9f);
+  sm::FitOptions<float> options;
+  options.epochs = 500;
+  options.batch_size = 1;
+  const auto first = sm::fit(net, momentum, points, options);
+  REQUIRE(first.ok());
+  REQUIRE(first.final_loss < 1e-12f);
+
+  sm::Adam<Small> adam(0.01f);
+  const auto resumed = sm::fit(net, adam, points, options);
+  INFO(sm::describe(resumed.status).c_str());
+  CHECK(resumed.ok());
+  CHECK(resumed.epochs == 500);
+
+  // A real divergence from the same start is still caught, before any value is non-finite.
+  Small start = net;
+  sm::Sgd<Small> huge(1e4f);
+  const auto diverged = sm::fit(start, huge, points, options);
+  CHECK(diverged.status.code == sm::StatusCode::loss_diverged);
+  CHECK(diverged.status.value > 1e6 / 6.0);
+}
+
 TEST_CASE("per-sample failure restores the epoch start") {
   Net net = sm::initialized<Net>(1);
   sm::Sgd<Net> sgd(1e5f);

@@ -36,9 +36,10 @@ struct FitOptions {
   // Stop once an epoch's loss is at or below this. The default 0 stops only on an exact fit.
   // NaN is rejected with fit_options_invalid (setting 1).
   T target_loss = T(0);
-  // Fail with loss_diverged once an epoch's loss exceeds this factor times the initial loss;
-  // 0 turns the check off. Other values must be finite and at least 1, or fit() returns
-  // fit_options_invalid. Non-finite losses always fail.
+  // Fail with loss_diverged once an epoch's loss exceeds this factor times the larger of the
+  // initial loss and the mean squared target (the loss of predicting 0); 0 turns the check
+  // off. Other values must be finite and at least 1, or fit() returns fit_options_invalid.
+  // Non-finite losses always fail.
   T divergence_factor = T(1e6);
 };
 
@@ -95,6 +96,19 @@ constexpr bool all_finite(const Parameters& parameters) {
     }
   }
   return true;
+}
+
+// Returns the mean over the samples of the summed squared targets: the loss of a network that
+// predicts 0 everywhere. The samples are not empty.
+template <class T, std::size_t In, std::size_t Out>
+constexpr T mean_squared_target(SampleView<T, In, Out> samples) {
+  T total = 0;
+  for (std::size_t s = 0; s < samples.size; ++s) {
+    for (std::size_t o = 0; o < Out; ++o) {
+      total += samples[s].target[o] * samples[s].target[o];
+    }
+  }
+  return total / static_cast<T>(samples.size);
 }
 
 // Returns the index of the first non-finite parameter, or parameters.size() if there is none.
@@ -188,7 +202,13 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
                                 static_cast<double>(result.initial_loss));
     return result;
   }
-  const T divergence_limit = options.divergence_factor * result.initial_loss;
+  // The limit scales with the larger of the initial loss and the loss of predicting 0 for
+  // every target. A fit resumed from a near-exact start (an initial loss of 1e-16, say) would
+  // otherwise count its first ordinary step as divergence.
+  const T zero_prediction_loss = mean_squared_target(samples);
+  const T divergence_scale =
+      result.initial_loss > zero_prediction_loss ? result.initial_loss : zero_prediction_loss;
+  const T divergence_limit = options.divergence_factor * divergence_scale;
   const bool check_divergence = options.divergence_factor > T(0);
 
   // The state to restore if training fails. Full batch measures its loss every epoch; the
