@@ -756,3 +756,43 @@ TEST_CASE("autodiff matches backprop on 2-3-3-2", "[autodiff]") {
   // The 1/N and its product add 2: 30 + 4 * 58 + 2 = 264.
   CHECK(check_against_backprop(net, samples) == 264);
 }
+
+TEST_CASE("autodiff zero to the power zero is one", "[autodiff]") {
+  // a^0 is 1 for every a, 0 included. Only 0 to a negative power is a domain error.
+  sm::Tape<double, 4> tape;
+  const auto a = tape.variable(0.0, "a");
+  const auto f = pow(a, 0);
+  CHECK(tape.status().ok());
+  CHECK(tape.value(f) == 1.0);
+  REQUIRE(tape.backward(f).ok());
+  CHECK(tape.gradient(a) == 0.0);
+}
+
+TEST_CASE("autodiff gradients are NaN after a failure", "[autodiff]") {
+  // A recording failure makes gradient() NaN at once, before any backward() and also for the
+  // gradients that an earlier, successful pass left behind.
+  sm::Tape<double, 8> tape;
+  const auto x = tape.variable(2.0, "x");
+  const auto f = x * x;
+  REQUIRE(tape.backward(f).ok());
+  REQUIRE(tape.gradient(x) == 4.0);
+  const auto bad = log(x - 3.0);
+  CHECK(tape.status().code == sm::StatusCode::domain_error);
+  CHECK(std::isnan(tape.gradient(x)));
+  CHECK(std::isnan(tape.gradient(f)));
+  CHECK(std::isnan(tape.gradient(bad)));
+
+  sm::Tape<double, 4> fresh;
+  const auto y = fresh.variable(-1.0, "y");
+  static_cast<void>(log(y));
+  CHECK(std::isnan(fresh.gradient(y)));
+}
+
+TEST_CASE("autodiff full tape reports capacity first", "[autodiff]") {
+  // The leaf that does not fit is never recorded, so its value cannot be the failure.
+  sm::Tape<double, 1> tape;
+  static_cast<void>(tape.variable(1.0, "x"));
+  static_cast<void>(tape.variable(std::numeric_limits<double>::infinity(), "y"));
+  CHECK(tape.status().code == sm::StatusCode::capacity_exceeded);
+  CHECK(tape.status().index == 1);
+}

@@ -26,7 +26,8 @@ namespace {
 
 // Returns the vector bytes that dispatch should pick, from the CPU flags in /proc/cpuinfo (the
 // kernel's view, independent of the compiler's CPU detection), or 0 when the file is unreadable.
-std::size_t expected_vector_bytes() {
+// Unused where dispatch is off, as with GCC at -O0.
+[[maybe_unused]] std::size_t expected_vector_bytes() {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
   while (std::getline(cpuinfo, line)) {

@@ -670,3 +670,61 @@ TEST_CASE("divergence description names the loss") {
   const auto text = sm::describe(sm::make_status(sm::StatusCode::loss_diverged, 5, 2.5));
   CHECK(std::string(text.c_str()).find("(epoch 5, value 2.5)") != std::string::npos);
 }
+
+TEST_CASE("adam steps match the bias-corrected formula") {
+  // With a constant gradient g, the bias-corrected moments are exactly g and g^2 at every step,
+  // so each step moves a parameter by learning_rate * g / (|g| + epsilon). At g = 1e-8 the
+  // default epsilon of 1e-8 halves the step, which shows both epsilon's value and its place
+  // outside the square root. The constructor's defaults and the members' defaults must agree.
+  using Line = sm::Mlp<double, 1, sm::Dense<1, sm::Identity>>;
+  sm::Adam<Line> defaulted;
+  defaulted.learning_rate = 0.1;
+  for (sm::Adam<Line> adam : {sm::Adam<Line>(0.1), defaulted}) {
+    Line::Parameters parameters{};
+    const Line::Parameters gradient = {1.0, 1e-8};
+    const double large_step = 0.1 * 1.0 / (1.0 + 1e-8);
+    const double small_step = 0.1 * 1e-8 / (1e-8 + 1e-8);
+    for (int step = 1; step <= 3; ++step) {
+      INFO("step " << step);
+      adam.step(parameters, gradient);
+      CHECK(parameters[0] == Approx(-step * large_step).epsilon(1e-12));
+      CHECK(parameters[1] == Approx(-step * small_step).epsilon(1e-9));
+    }
+    CHECK(adam.steps() == 3);
+  }
+}
+
+TEST_CASE("adam reset starts the step count and moments again") {
+  using Line = sm::Mlp<double, 1, sm::Dense<1, sm::Identity>>;
+  sm::Adam<Line> adam(0.1);
+  Line::Parameters parameters{};
+  const Line::Parameters gradient = {1.0, -2.0};
+  adam.step(parameters, gradient);
+  adam.step(parameters, gradient);
+  adam.reset();
+  CHECK(adam.steps() == 0);
+  // After reset() the next step is that of a new optimizer.
+  sm::Adam<Line> fresh(0.1);
+  Line::Parameters after_reset{};
+  Line::Parameters from_fresh{};
+  adam.step(after_reset, {3.0, 0.5});
+  fresh.step(from_fresh, {3.0, 0.5});
+  CHECK(after_reset == from_fresh);
+  CHECK(adam.steps() == 1);
+}
+
+TEST_CASE("batch size equal to the sample count is full batch") {
+  // FitOptions documents batch sizes of N and above as full batch. Full batch checks the target
+  // before updating, so a network that already meets it runs no epoch.
+  using Linear = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+  const std::array<Linear::SampleType, 2> zeros = {{{{1.0f}, {0.0f}}, {{2.0f}, {0.0f}}}};
+  sm::FitOptions<float> options;
+  options.epochs = 5;
+  options.batch_size = zeros.size();
+  Linear net;
+  sm::Sgd<Linear> sgd(0.01f);
+  const auto result = sm::fit(net, sgd, zeros, options);
+  REQUIRE(result.ok());
+  CHECK(result.reached_target);
+  CHECK(result.epochs == 0);
+}

@@ -720,3 +720,45 @@ TEST_CASE("generated title counts one point") {
   REQUIRE(sm::write_gnuplot_fit(sink, Line(), points, sm::PlotOptions()).ok());
   CHECK(contains(sink.c_str(), "on 1 point'"));
 }
+
+TEST_CASE("one panel ignores the multiplot layout") {
+  // The layout is written only for several panels, so one panel needs no cell count.
+  const auto curve = sm::sample_curve<10>(sm::initialized<Net>(1), -0.5f, 0.5f);
+  const sm::PlotPanel<float> panel("one panel", sine, curve);
+  sm::PlotOptions options;
+  options.rows = 0;
+  options.columns = 0;
+  sm::BufferSink<200000> sink;
+  CHECK(sm::write_gnuplot(sink, &panel, 1, options).ok());
+}
+
+TEST_CASE("untitled multiplot panels stay untitled") {
+  // The figure title heads the multiplot once, so a panel without a title must not repeat it.
+  const auto curve = sm::sample_curve<10>(sm::initialized<Net>(1), -0.5f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 2> panels = {sm::PlotPanel<float>("left", sine, curve),
+                                                      sm::PlotPanel<float>("", sine, curve)};
+  sm::PlotOptions options;
+  options.title = "figure title";
+  options.columns = 2;
+  sm::BufferSink<200000> sink;
+  REQUIRE(sm::write_gnuplot(sink, panels, options).ok());
+  const std::string script = sink.c_str();
+  CHECK(script.find("set title 'left'") != std::string::npos);
+  CHECK(script.find("set title ''") != std::string::npos);
+  const auto first = script.find("figure title");
+  REQUIRE(first != std::string::npos);
+  CHECK(script.find("figure title", first + 1) == std::string::npos);
+}
+
+TEST_CASE("empty x range is rejected") {
+  const auto curve = sm::sample_curve<10>(sm::initialized<Net>(1), -0.5f, 0.5f);
+  const sm::PlotPanel<float> panel("one panel", sine, curve);
+  sm::PlotOptions options;
+  options.x_min = 0.5;
+  options.x_max = 0.5;
+  sm::BufferSink<200000> sink;
+  const sm::Status status = sm::write_gnuplot(sink, &panel, 1, options);
+  CHECK(status.code == sm::StatusCode::plot_options_invalid);
+  CHECK(status.index == 0);
+  CHECK(status.value == 0.5);
+}

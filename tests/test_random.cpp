@@ -169,3 +169,19 @@ TEST_CASE("normal stays finite when uniform is zero") {
   CHECK(std::isfinite(value));
   CHECK(value == 0.0);
 }
+
+TEST_CASE("bounded integers are unbiased near 2^64") {
+  // For bound = 3 * 2^62, 2^64 mod bound is 2^62. Without rejecting the values below it, the
+  // values under 2^62 come up half the time instead of a third.
+  constexpr std::uint64_t bound = 3ULL << 62;
+  sm::SplitMix64 generator(11);
+  int low = 0;
+  constexpr int draws = 30000;
+  for (int i = 0; i < draws; ++i) {
+    const std::uint64_t value = generator.below(bound);
+    REQUIRE(value < bound);
+    low += value < (1ULL << 62) ? 1 : 0;
+  }
+  // A third is 10000, with a standard deviation of 82.
+  CHECK(low == Approx(10000).margin(500));
+}

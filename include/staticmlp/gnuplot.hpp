@@ -105,8 +105,9 @@ bool write_quoted(Sink& sink, const char* text) {
   return sink.write("'", 1) && stored;
 }
 
-// Ok when the ranges are finite and increasing, the size positive, the layout has a cell for
-// each of the panel_count (at least one) panels and no text is a null pointer.
+// Ok when the ranges are finite and increasing, the size positive, there is at least one panel,
+// the layout has a cell for each of several panels and no text is a null pointer. One panel is
+// drawn without the multiplot layout, so its rows and columns are not checked.
 inline Status check_plot_options(const PlotOptions& options, std::size_t panel_count) {
   // The value named is the first one at fault: a non-finite end, else the minimum.
   const auto invalid = [](std::size_t setting, double value) {
