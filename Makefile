@@ -13,7 +13,10 @@
 CXX ?= g++
 SANITIZE ?=
 OPTIMIZE ?= -O2
-WARNINGS := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
+# STATICMLP_SHADOW_WARNINGS keeps -Wshadow on inside the engine headers, which switch it off for
+# other programs (include/staticmlp/warnings.hpp), so that the project's builds still check them.
+SHADOW_CHECK := -DSTATICMLP_SHADOW_WARNINGS
+WARNINGS := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror $(SHADOW_CHECK)
 # No contraction into FMA, so that run-time arithmetic matches constant evaluation bit for bit.
 FLOAT_FLAGS := -ffp-contract=off
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
@@ -176,12 +179,19 @@ $(foreach level,$(VECTOR_LEVELS),$(eval $(call vector_test_rules,$(level))))
 test-vector-widths: $(VECTOR_LEVELS:%=test-vector-%)
 
 # The README's example must keep compiling, so the suite builds it.
-# The engine headers under warnings beyond the project's set, which programs that include them
-# may use with -Werror.
+# The engine headers as another program sees them: without SHADOW_CHECK and under warnings
+# beyond the project's set, which such programs may use with -Werror. With g++, the same file
+# must fail with SHADOW_CHECK, which shows that its globals do collide with the headers' names.
 STRICT_WARNINGS := -Wold-style-cast -Wsign-conversion -Wcast-qual -Wdouble-promotion
 $(BUILD)/tests/strict_warnings.o: tests/strict_warnings.cpp $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) $(STRICT_WARNINGS) -c $< -o $@
+	$(CXX) $(filter-out $(SHADOW_CHECK),$(ALL_CXXFLAGS)) $(STRICT_WARNINGS) -c $< -o $@
+ifeq ($(findstring clang,$(CXX)),)
+	@if $(CXX) $(ALL_CXXFLAGS) -fsyntax-only $< 2>/dev/null; then \
+	  echo "error: tests/strict_warnings.cpp compiled with $(SHADOW_CHECK): its globals no" \
+	       "longer test the headers' -Wshadow switch" >&2; exit 1; \
+	else echo "ok   the headers switch off -Wshadow, which their own names need"; fi
+endif
 
 # The slowest objects are listed first, so that `make -j2` starts them first.
 test: $(BUILD)/tests/test_one_hidden_layer.o $(filter %/test_one_hidden_layer.o,$(VECTOR_TEST_OBJECTS)) \

@@ -1,8 +1,10 @@
-// Compiled, never run, by `make test` with warnings beyond the project's set
-// (-Wold-style-cast, -Wsign-conversion, -Wcast-qual, -Wdouble-promotion), because programs that
-// include the engine headers may build with them and -Werror. Templates warn only when
-// instantiated, so this file uses the main entry points: both lane paths (a Tanh 1-H-1 network
-// and a deeper one), the three optimizers, the restarts, the exports and the tape.
+// Compiled, never run, by `make test` as a program that includes the engine headers would be:
+// with the project's warnings and more (-Wold-style-cast, -Wsign-conversion, -Wcast-qual,
+// -Wdouble-promotion) and -Werror, but without STATICMLP_SHADOW_WARNINGS. Templates warn only
+// when instantiated, so this file uses the main entry points: both lane paths (a Tanh 1-H-1
+// network and a deeper one), the three optimizers, the restarts, the exports and the tape. The
+// globals below carry names that the headers use for parameters and locals, which g++'s
+// -Wshadow would report if the headers did not switch it off (warnings.hpp).
 #include <array>
 #include <cstddef>
 
@@ -14,6 +16,13 @@
 #include <staticmlp/training.hpp>
 
 namespace sm = staticmlp;
+
+int a, activations, b, best, bits, bytes, c, code, count, curve, d, delta, digits, e, epoch,
+    epochs, exponent, f, factor, first, g, generator, gradient, h, high, i, index, input, j, k,
+    l, label, last, layer, length, limit, loss, low, m, magnitude, n, name, next, node, o,
+    offset, order, output, p, panel, parameters, path, q, quotient, r, rate, result, row, s,
+    sample, samples, scale, seed, shifted, sign, sink, size, source, start, status, step, steps,
+    sum, t, target, title, total, trial, twice, u, v, value, w, widest, width, workspace, z;
 using Shallow = sm::Mlp<float, 1, sm::Dense<40, sm::Tanh>, sm::Dense<1, sm::Identity>>;
 using Deep = sm::Mlp<double, 2, sm::Dense<5, sm::LeakyRelu<>>, sm::Dense<3, sm::Sigmoid>,
                      sm::Dense<1, sm::Identity>>;
@@ -48,8 +57,8 @@ int main() {
   ok = sm::read_parameter_image(image, shallow).ok() && ok;
   sm::BufferSink<65536> text;
   ok = sm::save_parameters(text, shallow).ok() && ok;
-  sm::TextSource source(text.c_str(), text.size());
-  ok = sm::load_parameters(source, shallow).ok() && ok;
+  sm::TextSource text_source(text.c_str(), text.size());
+  ok = sm::load_parameters(text_source, shallow).ok() && ok;
   sm::BufferSink<65536> header;
   ok = sm::write_cpp_header(header, deep, "strict").ok() && ok;
   sm::BufferSink<65536> script;

@@ -11,6 +11,9 @@
 
 #include "lanes.hpp"
 #include "math.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -164,3 +167,5 @@ template <class A>
 inline constexpr bool is_relu_family_v = detail::IsReluFamily<A>::value;
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

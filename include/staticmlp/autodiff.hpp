@@ -28,6 +28,9 @@
 
 #include "math.hpp"
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -469,3 +472,5 @@ constexpr Node<T, C> pow(Node<T, C> a, int exponent) {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -11,6 +11,9 @@
 #include "autodiff.hpp"
 #include "format.hpp"
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 namespace detail {
@@ -265,3 +268,5 @@ Status write_dot(Sink& sink, const Tape<T, C>& tape) {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -15,6 +15,9 @@
 #include "mlp.hpp"
 #include "one_hidden_layer.hpp"
 #include "optimizer.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -612,3 +615,5 @@ constexpr typename Net::Parameters gradient(
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

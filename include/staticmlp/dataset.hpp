@@ -7,6 +7,9 @@
 #include <cstddef>
 
 #include "math.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -49,3 +52,5 @@ constexpr std::array<Sample<T, 1, 1>, N> sine_dataset() {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

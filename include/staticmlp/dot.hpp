@@ -4,6 +4,10 @@
 
 #include <cstddef>
 
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
+
 namespace staticmlp {
 namespace detail {
 
@@ -56,3 +60,5 @@ constexpr T dot(const T* a, const T* b) {
 
 }  // namespace detail
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -48,6 +48,9 @@
 #include "math.hpp"
 #include "mlp.hpp"
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -842,3 +845,5 @@ Status read_parameter_image(const std::array<unsigned char, Size>& bytes, Net& n
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -17,6 +17,9 @@
 #include "optimizer.hpp"
 #include "random.hpp"
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -394,3 +397,5 @@ constexpr FitResult<typename Net::Scalar> fit(
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

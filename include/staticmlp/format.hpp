@@ -9,6 +9,10 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
+
 namespace staticmlp {
 
 // A fixed-capacity text buffer: keeps the first Capacity characters, zero-terminated, and
@@ -103,3 +107,5 @@ class TextSource {
 };
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -15,6 +15,9 @@
 #include "format.hpp"
 #include "math.hpp"
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -425,3 +428,5 @@ Status write_gnuplot_fit(Sink& sink, const Net& net,
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

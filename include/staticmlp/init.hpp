@@ -12,6 +12,9 @@
 #include "math.hpp"
 #include "mlp.hpp"
 #include "random.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -65,3 +68,5 @@ constexpr Net initialized(std::uint64_t seed) {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -18,6 +18,9 @@
 #include <ostream>
 
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -237,3 +240,5 @@ Status read_file(const char* path, Reader&& reader) {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -10,6 +10,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
+
 namespace staticmlp {
 namespace detail {
 
@@ -83,6 +87,9 @@ inline std::size_t run_time_vector_bytes() {
   return vector_bytes;
 }
 
+// The -Wpsabi setting below must outlast this header, so it stands outside the push and pop of
+// warnings.hpp, which would restore the warning at the end of the header.
+STATICMLP_DIAGNOSTICS_POP
 // GCC and Clang warn (-Wpsabi) that a function taking or returning AVX or AVX-512 vectors has
 // another calling convention in a baseline build. With dispatch, the lane functions are always
 // inlined into callers compiled for their vectors' width, so no such call exists. GCC reports
@@ -96,6 +103,7 @@ inline std::size_t run_time_vector_bytes() {
 #elif STATICMLP_DISPATCH
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
+STATICMLP_DIAGNOSTICS_PUSH
 
 // Dispatch compiles kernels for a wider target by inlining all they call into one function with
 // GCC's flatten attribute. Clang's flatten inlines only the calls written in that function, not
@@ -334,3 +342,5 @@ template <class L>
 
 }  // namespace detail
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

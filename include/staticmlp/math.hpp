@@ -12,12 +12,15 @@
 #include <type_traits>
 
 #include "lanes.hpp"
+#include "warnings.hpp"
 
 #if !defined(__has_builtin)
 #error "staticmlp needs a compiler with __has_builtin (GCC 10 or later, Clang 9 or later)"
 #elif !__has_builtin(__builtin_bit_cast)
 #error "staticmlp needs __builtin_bit_cast (GCC 11 or later, Clang 9 or later)"
 #endif
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 namespace detail {
@@ -550,3 +553,5 @@ constexpr T cos(T x) {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

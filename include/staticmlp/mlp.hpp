@@ -15,6 +15,9 @@
 #include "dot.hpp"
 #include "math.hpp"
 #include "one_hidden_layer.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -256,3 +259,5 @@ template <class Net>
 inline constexpr bool is_mlp_v = IsMlp<Net>::value;
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

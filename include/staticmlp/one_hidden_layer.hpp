@@ -16,6 +16,9 @@
 #include "dot.hpp"
 #include "lanes.hpp"
 #include "math.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 namespace detail {
@@ -826,3 +829,5 @@ constexpr bool accumulates_in_kernel() {
 
 }  // namespace detail
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

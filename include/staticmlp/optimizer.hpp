@@ -13,6 +13,9 @@
 
 #include "math.hpp"
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -184,3 +187,5 @@ struct OptimizerFits<Adam<Other>, Net> : std::is_same<Other, Net> {};
 }  // namespace detail
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -7,6 +7,9 @@
 #include <cstdint>
 
 #include "math.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -74,3 +77,5 @@ constexpr void shuffle(Index* order, std::size_t size, SplitMix64& generator) {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

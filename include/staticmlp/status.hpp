@@ -10,6 +10,9 @@
 #include <cstdint>
 
 #include "format.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -424,3 +427,5 @@ inline BufferSink<256> describe(const Status& status) {
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP

@@ -18,6 +18,9 @@
 #include "optimizer.hpp"
 #include "random.hpp"
 #include "status.hpp"
+#include "warnings.hpp"
+
+STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
@@ -368,3 +371,5 @@ constexpr RestartResult<typename Net::Scalar> train_with_restarts(
 }
 
 }  // namespace staticmlp
+
+STATICMLP_DIAGNOSTICS_POP
