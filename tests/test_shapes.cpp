@@ -2,6 +2,11 @@
 // footprint of a network. Counts are checked by static_assert and again at run time.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
 #include "test_support.hpp"
 
 namespace sm = staticmlp;
@@ -112,4 +117,37 @@ TEST_CASE("forward pass in a constant expression") {
                          -1.0f, 0.5f});
   static_assert(net.predict({2.0f})[0] == -0.5f);
   CHECK(net.predict({2.0f})[0] == -0.5f);
+}
+
+namespace {
+// Runs `action` in a child process and returns the signal that ended it, or 0 if it exited.
+template <class Action>
+int signal_ending(Action action) {
+  const pid_t child = fork();
+  if (child == 0) {
+    // Catch2's handlers would report the signal as a failure of this test from the child too.
+    std::signal(SIGILL, SIG_DFL);
+    std::signal(SIGTRAP, SIG_DFL);
+    action();
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(child > 0);
+  REQUIRE(waitpid(child, &status, 0) == child);
+  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+}  // namespace
+
+TEST_CASE("out-of-range weight index stops the program") {
+  // Row 4 of the first layer would be the first bias, and bias 4 the next layer's first weight.
+  // The checks must not stop a valid access.
+  Relu141 net;
+  CHECK(signal_ending([&] { net.weight<0>(3, 0) = 1.0f; }) == 0);
+  CHECK(signal_ending([&] { net.bias<0>(3) = 1.0f; }) == 0);
+  const int trap = signal_ending([&] { net.weight<0>(4, 0) = 1.0f; });
+  CHECK((trap == SIGILL || trap == SIGTRAP));
+  const int column_trap = signal_ending([&] { static_cast<void>(net.weight<1>(0, 4)); });
+  CHECK((column_trap == SIGILL || column_trap == SIGTRAP));
+  const int bias_trap = signal_ending([&] { net.bias<0>(4) = 1.0f; });
+  CHECK((bias_trap == SIGILL || bias_trap == SIGTRAP));
 }

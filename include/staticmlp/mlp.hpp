@@ -38,6 +38,11 @@ namespace detail {
 // compile, where it would otherwise mean an input of zeros. Any other braced list cannot make one.
 struct PredictNeedsInputValues {};
 
+// Called when Mlp::weight<L>() or bias<L>() gets an index past the layer's width. Inside a
+// constant expression, the call of a function that is not constexpr is a compile error that
+// names it. At run time the program stops here rather than read or write another parameter.
+[[noreturn]] inline void parameter_index_out_of_range() { __builtin_trap(); }
+
 template <class Layer>
 struct IsDense : std::false_type {};
 template <std::size_t Width, class Activation>
@@ -167,25 +172,23 @@ class Mlp {
   constexpr const Parameters& parameters() const { return parameters_; }
 
   // Weight W[out][in] and bias b[out] of layer L, for reading code that thinks in layers.
+  // An index past the layer's width would reach another parameter, so it is a compile error in
+  // a constant expression and stops the program (__builtin_trap) at run time.
   template <std::size_t L>
   constexpr T& weight(std::size_t out, std::size_t in) {
-    static_assert(L < layer_count, "staticmlp: weight<L> needs L below layer_count");
-    return parameters_[layer_offsets[L] + out * widths[L] + in];
+    return parameters_[weight_index<L>(out, in)];
   }
   template <std::size_t L>
   constexpr T weight(std::size_t out, std::size_t in) const {
-    static_assert(L < layer_count, "staticmlp: weight<L> needs L below layer_count");
-    return parameters_[layer_offsets[L] + out * widths[L] + in];
+    return parameters_[weight_index<L>(out, in)];
   }
   template <std::size_t L>
   constexpr T& bias(std::size_t out) {
-    static_assert(L < layer_count, "staticmlp: bias<L> needs L below layer_count");
-    return parameters_[layer_offsets[L] + widths[L + 1] * widths[L] + out];
+    return parameters_[bias_index<L>(out)];
   }
   template <std::size_t L>
   constexpr T bias(std::size_t out) const {
-    static_assert(L < layer_count, "staticmlp: bias<L> needs L below layer_count");
-    return parameters_[layer_offsets[L] + widths[L + 1] * widths[L] + out];
+    return parameters_[bias_index<L>(out)];
   }
 
   // Runs the network on `input`, storing every layer's output in `activations`.
@@ -226,6 +229,23 @@ class Mlp {
   }
 
  private:
+  template <std::size_t L>
+  static constexpr std::size_t weight_index(std::size_t out, std::size_t in) {
+    static_assert(L < layer_count, "staticmlp: weight<L> needs L below layer_count");
+    if (out >= widths[L + 1] || in >= widths[L]) {
+      detail::parameter_index_out_of_range();
+    }
+    return layer_offsets[L] + out * widths[L] + in;
+  }
+  template <std::size_t L>
+  static constexpr std::size_t bias_index(std::size_t out) {
+    static_assert(L < layer_count, "staticmlp: bias<L> needs L below layer_count");
+    if (out >= widths[L + 1]) {
+      detail::parameter_index_out_of_range();
+    }
+    return layer_offsets[L] + widths[L + 1] * widths[L] + out;
+  }
+
   template <std::size_t... Ls>
   constexpr void forward_layers(const T* input, Activations& activations,
                                 std::index_sequence<Ls...>) const {
