@@ -50,15 +50,15 @@ inline int read_script_argument(int argc, char** argv, const char* program,
   }
   const char* problem = nullptr;
   const char* offending = nullptr;
-  if (argc >= 2 && argv[1][0] == '-') {
+  if (argc >= 2 && argv[1][0] == '-' && !is_help(argv[1])) {
     problem = "unknown option";
-    offending = argv[1];
-  } else if (argc >= 2 && argv[1][0] == '\0') {
-    problem = "empty file name";
     offending = argv[1];
   } else if (argc > 2) {
     problem = "unexpected extra argument";
     offending = argv[2];
+  } else if (argc >= 2 && argv[1][0] == '\0') {
+    problem = "empty file name";
+    offending = argv[1];
   } else if (argc == 2 && !has_gp_suffix(argv[1])) {
     // Any other name would put script text where a PNG or other file is expected.
     problem = "script name without the .gp suffix";

@@ -293,6 +293,24 @@ TEST_CASE("near-exact start is not divergence") {
   CHECK(diverged.status.value > 1e6 / 6.0);
 }
 
+TEST_CASE("huge targets keep a finite divergence limit") {
+  // The mean squared target, about 4.7e34, times the default factor 1e6 overflows float. The
+  // limit then falls back to 1e6 times the initial loss (4.7e26), so that a learning rate far
+  // too large still ends in loss_diverged rather than running on to loss_not_finite.
+  using Linear = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+  const std::array<Linear::SampleType, 3> huge = {
+      {{{1.0f}, {1e17f}}, {{2.0f}, {2e17f}}, {{3.0f}, {3e17f}}}};
+  Linear net({1.0001e17f, 0.0f});
+  sm::Sgd<Linear> sgd(1.0f);
+  sm::FitOptions<float> options;
+  options.epochs = 20;
+  options.target_loss = -std::numeric_limits<float>::infinity();
+  const auto result = sm::fit(net, sgd, huge, options);
+  CHECK(result.status.code == sm::StatusCode::loss_diverged);
+  CHECK(result.status.value > 1e6 * static_cast<double>(result.initial_loss));
+  CHECK(result.final_loss <= 1e6f * result.initial_loss);
+}
+
 TEST_CASE("per-sample failure restores the epoch start") {
   Net net = sm::initialized<Net>(1);
   sm::Sgd<Net> sgd(1e5f);

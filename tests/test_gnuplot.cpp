@@ -536,6 +536,25 @@ TEST_CASE("every status code has its own message") {
         "unknown status");
 }
 
+TEST_CASE("descriptions are never cut off") {
+  // The longest index, setting name and value text with every code: each description must end
+  // with its closing parenthesis, or with the message where it has neither index nor value.
+  const auto last = static_cast<int>(sm::StatusCode::image_version_unsupported);
+  const std::size_t longest_index = std::numeric_limits<std::size_t>::max();
+  const double longest_value = -1.2345678901234567e+100;
+  for (int code = 0; code <= last; ++code) {
+    for (std::size_t index : {std::size_t{0}, std::size_t{12}, longest_index}) {
+      const sm::Status status =
+          sm::make_status(static_cast<sm::StatusCode>(code), index, longest_value);
+      const std::string text = sm::describe(status).c_str();
+      INFO("code " << code << ", index " << index << ": " << text);
+      const bool bare = text == status.message();
+      CHECK((bare || text.back() == ')'));
+      CHECK(text.rfind(status.message(), 0) == 0);
+    }
+  }
+}
+
 TEST_CASE("descriptions name the setting") {
   const auto described = [](const sm::Status& status) {
     return std::string(sm::describe(status).c_str());

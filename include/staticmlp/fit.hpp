@@ -208,10 +208,14 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   // The limit scales with the larger of the initial loss and the loss of predicting 0 for
   // every target. A fit resumed from a near-exact start (an initial loss of 1e-16, say) would
   // otherwise count its first ordinary step as divergence.
+  // Targets so large that this limit overflows fall back to the initial loss alone, which
+  // keeps a finite limit wherever one existed before.
   const T zero_prediction_loss = mean_squared_target(samples);
   const T divergence_scale =
       result.initial_loss > zero_prediction_loss ? result.initial_loss : zero_prediction_loss;
-  const T divergence_limit = options.divergence_factor * divergence_scale;
+  const T scaled_limit = options.divergence_factor * divergence_scale;
+  const T divergence_limit =
+      is_finite(scaled_limit) ? scaled_limit : options.divergence_factor * result.initial_loss;
   const bool check_divergence = options.divergence_factor > T(0);
 
   // The state to restore if training fails. Full batch measures its loss every epoch; the

@@ -33,9 +33,8 @@ struct Dense {
 };
 
 namespace detail {
-// Parameter type of the deleted predict() overload that an empty braced list `{}` reaches. Both
-// it and std::array take `{}` by aggregate initialization, so that call is ambiguous and fails to
-// compile, where it would otherwise mean an input of zeros. Any other braced list cannot make one.
+// Parameter type of the deleted predict() overload, the only one that an empty braced list `{}`
+// reaches, so that the call fails to compile and names this type. No other argument makes one.
 struct PredictNeedsInputValues {};
 
 // Called when Mlp::weight<L>() or bias<L>() gets an index past the layer's width. Inside a
@@ -218,7 +217,10 @@ class Mlp {
   // An empty braced list is rejected, see PredictNeedsInputValues.
   Output predict(detail::PredictNeedsInputValues) const = delete;
 
-  constexpr Output predict(const Input& input) const {
+  // A template, so that no braced list reaches it: `{{1.0f, 2.0f}}` would initialize an Input of
+  // three values and pad it with a zero.
+  template <class InputArray, class = std::enable_if_t<std::is_same_v<InputArray, Input>>>
+  constexpr Output predict(const InputArray& input) const {
     Activations activations{};
     forward(input.data(), activations);
     Output output{};

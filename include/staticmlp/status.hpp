@@ -419,9 +419,10 @@ bool write_description(Sink& sink, const Status& status) {
   return write_text(sink, ")") && stored;
 }
 
-// The description as a zero-terminated string: `describe(status).c_str()`.
-inline BufferSink<256> describe(const Status& status) {
-  BufferSink<256> text;
+// The description as a zero-terminated string: `describe(status).c_str()`. 384 characters hold
+// the longest message (235) with the longest index, setting name and value (about 100).
+inline BufferSink<384> describe(const Status& status) {
+  BufferSink<384> text;
   static_cast<void>(write_description(text, status));
   return text;
 }

@@ -87,8 +87,12 @@ int main(int argc, char** argv) {
   if (argc > 1) {
     const bool help = argc == 2 && command_line::is_help(argv[1]);
     if (!help) {
+      // After --help, the argument in the way is the next one.
+      const bool help_first = command_line::is_help(argv[1]);
+      const bool unknown_option = argv[1][0] == '-' && !help_first;
       std::fprintf(stderr, "error: %s '%s'\n",
-                   argv[1][0] == '-' ? "unknown option" : "unexpected argument", argv[1]);
+                   unknown_option ? "unknown option" : "unexpected argument",
+                   help_first ? argv[2] : argv[1]);
     }
     std::fprintf(help ? stdout : stderr,
                  "usage: scan_float_math\n"
