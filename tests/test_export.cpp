@@ -496,7 +496,8 @@ TEST_CASE("write_cpp_header rejects bad names and values", "[export]") {
   for (const char* taken : {"int", "namespace", "std", "staticmlp", "__net", "_Net", "a__b",
                             "requires", "co_await", "main", "linux", "unix", "errno", "NULL",
                             "math_errhandling", "stdin", "stdout", "stderr",
-                            "SIZE_MAX", "INT64_MAX", "NET2", "_"}) {
+                            "SIZE_MAX", "INT64_MAX", "NET2", "_", "size_t", "uint64_t",
+                            "int8_t", "ptrdiff_t", "max_align_t", "nullptr_t", "net_t"}) {
     INFO("name " << taken);
     CHECK(status_for(taken).code == sm::StatusCode::name_invalid);
   }
@@ -504,6 +505,8 @@ TEST_CASE("write_cpp_header rejects bad names and values", "[export]") {
   CHECK(status_for("integer").ok());
   CHECK(status_for("Net").ok());
   CHECK(status_for("linux_net").ok());
+  CHECK(status_for("t").ok());
+  CHECK(status_for("net_ts").ok());
   CHECK(sm::write_cpp_header(header, net, "_sine_relu2").ok());
   net.parameters()[12] = std::numeric_limits<float>::quiet_NaN();
   const sm::Status status = sm::write_cpp_header(header, net, "sine_relu");

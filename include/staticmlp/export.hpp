@@ -245,7 +245,8 @@ constexpr bool same_name(const char* a, const char* b) {
 // C++20, an alternative token, std, staticmlp or main, and not reserved (a double underscore,
 // or an underscore and a capital letter at the start). Names of likely macros are rejected
 // too: a name without a lowercase letter (NULL, SIZE_MAX), errno, math_errhandling, stdin,
-// stdout, stderr, and GCC's linux, unix, i386.
+// stdout, stderr, and GCC's linux, unix, i386. So are names ending in "_t", which POSIX reserves
+// for types and which the headers under mlp.hpp declare globally (size_t, uint64_t, max_align_t).
 constexpr bool is_namespace_name(const char* name) {
   if (!is_identifier(name)) {
     return false;
@@ -283,12 +284,13 @@ constexpr bool is_namespace_name(const char* name) {
   if (!has_lowercase) {
     return false;
   }
-  for (std::size_t i = 0; name[i] != '\0'; ++i) {
-    if (name[i] == '_' && name[i + 1] == '_') {
+  std::size_t length = 0;
+  for (; name[length] != '\0'; ++length) {
+    if (name[length] == '_' && name[length + 1] == '_') {
       return false;
     }
   }
-  return true;
+  return !(length >= 2 && name[length - 2] == '_' && name[length - 1] == 't');
 }
 
 // A comment naming parameter i's place, for example "layer 1 weight [0][2]" or "layer 2 bias [0]".

@@ -106,6 +106,9 @@ class AtomicFileSink {
     return !failed_;
   }
 
+  // True once a write to the file failed (a full disk or a file size limit, say).
+  bool write_failed() const { return failed_; }
+
   // Hands the buffered bytes to the system, so that a full disk or a file size limit shows
   // before commit(). A caller that writes several files can flush each before committing any.
   Status flush() {
@@ -196,7 +199,10 @@ Status write_file(const char* path, Writer&& writer) {
   status = writer(sink);
   if (!status.ok()) {
     sink.discard();
-    return status;
+    // A writer sees only a sink that stopped storing text (output_failed); the sink knows that
+    // the file refused it, which names the cause.
+    const bool file_refused = status.code == StatusCode::output_failed && sink.write_failed();
+    return file_refused ? make_status(StatusCode::file_write_failed) : status;
   }
   return sink.commit();
 }
