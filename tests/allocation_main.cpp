@@ -128,6 +128,24 @@ TEST_CASE("double network with sgd allocates nothing") {
   CHECK(count == 0);
 }
 
+TEST_CASE("checked sample steps allocate nothing") {
+  static const auto data = sm::sine_dataset<float, 100>();
+  Net net = sm::initialized<Net>(3);
+  sm::Adam<Net> adam(0.01f);
+  sm::Workspace<Net> workspace{};
+  float loss_sum = 0;
+  const std::size_t count = allocations_during([&] {
+    for (const auto& sample : data) {
+      const auto result = sm::train_sample_checked(net, adam, sample, workspace);
+      REQUIRE(result.ok());
+      loss_sum += result.loss;
+    }
+  });
+  CHECK(count == 0);
+  CHECK(loss_sum > 0);
+  CHECK(adam.steps() == data.size());
+}
+
 TEST_CASE("autodiff tape allocates nothing") {
   double gradient_x = 0;
   const std::size_t count = allocations_during([&] {

@@ -746,3 +746,135 @@ TEST_CASE("batch size equal to the sample count is full batch") {
   CHECK(result.reached_target);
   CHECK(result.epochs == 0);
 }
+
+namespace {
+using Params = Net::Parameters;
+
+bool same_bits(const Params& a, const Params& b) {
+  return std::memcmp(a.data(), b.data(), sizeof(Params)) == 0;
+}
+
+// A sample for the checked per-sample step, away from the data set's points.
+constexpr Net::SampleType probe_sample{{0.3f}, {0.8f}};
+}  // namespace
+
+TEST_CASE("checked sample step equals train_sample") {
+  Net checked = sm::initialized<Net>(5);
+  Net unchecked = checked;
+  sm::Adam<Net> checked_adam(0.01f);
+  sm::Adam<Net> unchecked_adam(0.01f);
+  sm::Workspace<Net> workspace{};
+  for (std::size_t s = 0; s < 30; ++s) {
+    const auto result = sm::train_sample_checked(checked, checked_adam, sine[s], workspace);
+    REQUIRE(result.ok());
+    const float loss = sm::train_sample(unchecked, unchecked_adam, sine[s], workspace);
+    CHECK(result.loss == loss);
+  }
+  CHECK(same_bits(checked.parameters(), unchecked.parameters()));
+  CHECK(checked_adam.steps() == 30);
+
+  // Sgd takes the per-sample kernel of 1-H-1 networks.
+  Net sgd_checked = sm::initialized<Net>(6);
+  Net sgd_unchecked = sgd_checked;
+  sm::Sgd<Net> sgd(0.05f);
+  const auto result = sm::train_sample_checked(sgd_checked, sgd, probe_sample, workspace);
+  REQUIRE(result.ok());
+  CHECK(result.loss == sm::train_sample(sgd_unchecked, sgd, probe_sample, workspace));
+  CHECK(same_bits(sgd_checked.parameters(), sgd_unchecked.parameters()));
+  CHECK(!same_bits(sgd_checked.parameters(), sm::initialized<Net>(6).parameters()));
+}
+
+TEST_CASE("checked sample step rejects bad data") {
+  const Net start = sm::initialized<Net>(5);
+  Net net = start;
+  sm::Momentum<Net> momentum(0.01f, 0.9f);
+  sm::Workspace<Net> workspace{};
+
+  const auto nan_input =
+      sm::train_sample_checked(net, momentum, Net::SampleType{{not_a_number}, {0.5f}}, workspace);
+  CHECK(nan_input.status.code == sm::StatusCode::input_not_finite);
+  CHECK(std::isnan(nan_input.status.value));
+  CHECK(nan_input.loss == 0.0f);
+
+  const auto infinite_target =
+      sm::train_sample_checked(net, momentum, Net::SampleType{{0.1f}, {-infinity}}, workspace);
+  CHECK(infinite_target.status.code == sm::StatusCode::target_not_finite);
+  CHECK(infinite_target.status.value == -static_cast<double>(infinity));
+  CHECK(same_bits(net.parameters(), start.parameters()));
+
+  // The velocity is untouched too: the next good step matches a fresh optimizer's.
+  Net fresh = start;
+  sm::Momentum<Net> fresh_momentum(0.01f, 0.9f);
+  REQUIRE(sm::train_sample_checked(net, momentum, probe_sample, workspace).ok());
+  REQUIRE(sm::train_sample_checked(fresh, fresh_momentum, probe_sample, workspace).ok());
+  CHECK(same_bits(net.parameters(), fresh.parameters()));
+}
+
+TEST_CASE("checked sample step rejects bad settings") {
+  const Net start = sm::initialized<Net>(5);
+  Net net = start;
+  sm::Workspace<Net> workspace{};
+  for (float rate : {-1.0f, 0.0f, not_a_number, infinity}) {
+    INFO("learning rate " << rate);
+    sm::Sgd<Net> sgd(rate);
+    const auto result = sm::train_sample_checked(net, sgd, probe_sample, workspace);
+    CHECK(result.status.code == sm::StatusCode::learning_rate_invalid);
+    CHECK((result.status.value == static_cast<double>(rate) || std::isnan(rate)));
+  }
+  sm::Adam<Net> adam(0.01f, 1.0f);
+  const auto bad_beta = sm::train_sample_checked(net, adam, probe_sample, workspace);
+  CHECK(bad_beta.status.code == sm::StatusCode::hyperparameter_invalid);
+  CHECK(bad_beta.status.index == 0);
+  CHECK(adam.steps() == 0);
+  CHECK(same_bits(net.parameters(), start.parameters()));
+}
+
+TEST_CASE("checked sample step names a bad parameter") {
+  Net net = sm::initialized<Net>(5);
+  net.parameters()[7] = not_a_number;
+  const Net start = net;
+  sm::Sgd<Net> sgd(0.01f);
+  sm::Workspace<Net> workspace{};
+  const auto result = sm::train_sample_checked(net, sgd, probe_sample, workspace);
+  CHECK(result.status.code == sm::StatusCode::initial_parameters_not_finite);
+  CHECK(result.status.index == 7);
+  CHECK(same_bits(net.parameters(), start.parameters()));
+}
+
+TEST_CASE("checked sample step undoes an overflow") {
+  sm::Workspace<Net> workspace{};
+
+  // Finite weights and data whose forward pass overflows: the loss is infinite before any
+  // update, and Adam's moments and step count stay as they were.
+  Net huge = sm::initialized<Net>(5);
+  huge.weight<0>(0, 0) = 1e30f;
+  huge.weight<0>(1, 0) = 1e30f;
+  huge.weight<1>(0, 0) = 1e30f;
+  huge.weight<1>(0, 1) = 1e30f;
+  const Net huge_start = huge;
+  sm::Adam<Net> adam(0.01f);
+  const auto overflow =
+      sm::train_sample_checked(huge, adam, Net::SampleType{{1.0f}, {0.0f}}, workspace);
+  CHECK(overflow.status.code == sm::StatusCode::initial_loss_not_finite);
+  CHECK(std::isinf(overflow.loss));
+  CHECK(same_bits(huge.parameters(), huge_start.parameters()));
+  CHECK(adam.steps() == 0);
+  Net after_failure = sm::initialized<Net>(5);
+  Net fresh = after_failure;
+  sm::Adam<Net> fresh_adam(0.01f);
+  REQUIRE(sm::train_sample_checked(after_failure, adam, probe_sample, workspace).ok());
+  REQUIRE(sm::train_sample_checked(fresh, fresh_adam, probe_sample, workspace).ok());
+  CHECK(same_bits(after_failure.parameters(), fresh.parameters()));
+
+  // A finite loss whose update overflows: a learning rate near float's maximum.
+  const Net start = sm::initialized<Net>(5);
+  Net net = start;
+  sm::Sgd<Net> sgd(3e38f);
+  const auto update = sm::train_sample_checked(net, sgd, probe_sample, workspace);
+  CHECK(update.status.code == sm::StatusCode::update_not_finite);
+  CHECK(std::isfinite(update.loss));
+  CHECK(update.status.index < Net::parameter_count);
+  CHECK(!std::isfinite(update.status.value));
+  CHECK(same_bits(net.parameters(), start.parameters()));
+  CHECK_THAT(sm::describe(update.status).c_str(), Catch::Contains("(parameter "));
+}

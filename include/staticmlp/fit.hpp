@@ -369,6 +369,68 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
 
 }  // namespace detail
 
+// The result of train_sample_checked().
+template <class T>
+struct [[nodiscard]] SampleResult {
+  Status status{};
+  // The sample's squared error before the update; 0 when a check failed before the forward pass.
+  T loss = T(0);
+
+  constexpr bool ok() const { return status.ok(); }
+};
+
+// Runs train_sample() with the checks of fit(), for training on one sample at a time as the
+// data arrives. It rejects a non-finite input or target, invalid optimizer settings and a network
+// with a non-finite parameter before it computes anything. If the sample's loss before the
+// update is not finite (initial_loss_not_finite) or the update leaves a non-finite parameter
+// (update_not_finite), it restores the network and the optimizer. On every failure both are
+// left as they were.
+// NOTE: the copies for that restore take sizeof(Net) + sizeof(Optimizer) of stack, and the checks
+// read every parameter twice. train_sample() checks nothing and costs neither.
+template <class Net, class Optimizer>
+constexpr SampleResult<typename Net::Scalar> train_sample_checked(
+    Net& net, Optimizer& optimizer, const typename Net::SampleType& sample,
+    Workspace<Net>& workspace) {
+  static_assert(detail::OptimizerFits<Optimizer, Net>::value,
+                "staticmlp: train_sample_checked() needs an optimizer made for this network, "
+                "such as Adam<Net>");
+  using T = typename Net::Scalar;
+  SampleResult<T> result{};
+  result.status = check_samples<Net>(SampleView<T, Net::input_size, Net::output_size>(&sample, 1));
+  if (!result.status.ok()) {
+    return result;
+  }
+  result.status = optimizer.check();
+  if (!result.status.ok()) {
+    return result;
+  }
+  const std::size_t parameter_count = net.parameters().size();
+  const std::size_t bad_start = detail::first_non_finite(net.parameters());
+  if (bad_start < parameter_count) {
+    result.status = make_status(StatusCode::initial_parameters_not_finite, bad_start,
+                                static_cast<double>(net.parameters()[bad_start]));
+    return result;
+  }
+
+  const Net saved_net = net;
+  const Optimizer saved_optimizer = optimizer;
+  result.loss = train_sample(net, optimizer, sample, workspace);
+  const std::size_t bad = detail::first_non_finite(net.parameters());
+  if (!is_finite(result.loss)) {
+    // The loss comes from the forward pass before the update, so the update is undone.
+    result.status =
+        make_status(StatusCode::initial_loss_not_finite, 0, static_cast<double>(result.loss));
+  } else if (bad < parameter_count) {
+    result.status =
+        make_status(StatusCode::update_not_finite, bad, static_cast<double>(net.parameters()[bad]));
+  }
+  if (!result.status.ok()) {
+    net = saved_net;
+    optimizer = saved_optimizer;
+  }
+  return result;
+}
+
 // Trains `net` on the N samples of `samples`. See FitOptions for the modes and FitResult for
 // what is returned. On failure the network and the optimizer are restored to a state with finite
 // parameters and a finite loss below the divergence limit. For full-batch training that is the

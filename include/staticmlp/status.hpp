@@ -16,64 +16,68 @@ STATICMLP_DIAGNOSTICS_PUSH
 
 namespace staticmlp {
 
+// The numbers are part of the interface: firmware that prints a code as a number (without the
+// message table's flash) is read against this list. New codes are added at the end.
 enum class StatusCode : std::uint8_t {
-  ok,
-  empty_dataset,            // no samples
-  input_not_finite,         // index: sample, value: the input
-  target_not_finite,        // index: sample, value: the target
-  learning_rate_invalid,    // value: the learning rate
-  hyperparameter_invalid,   // index: 0 beta1, 1 beta2, 2 epsilon, 3 momentum; value: it
-  shuffle_buffer_missing,   // a shuffling fit on a SampleView was given no index buffer
-  loss_not_finite,          // index: epoch, value: the loss
-  loss_diverged,            // index: epoch, value: the loss
-  value_not_finite,         // index: row of the exported data, value: the value
-  output_failed,            // the sink could not store the bytes
-  file_open_failed,         // the file could not be created
-  file_write_failed,        // writing, flushing or closing failed
-  file_rename_failed,       // the finished temporary file could not replace the target
-  domain_error,             // index: tape node, value: the operand outside the domain
-  capacity_exceeded,        // index: the tape's capacity in nodes
-  node_invalid,             // an empty node or a node from another tape
-  restart_options_invalid,  // index: 0 restarts, 1 final learning rate, 2 kink scale; value: it
+  ok = 0,
+  empty_dataset = 1,           // no samples
+  input_not_finite = 2,        // index: sample, value: the input
+  target_not_finite = 3,       // index: sample, value: the target
+  learning_rate_invalid = 4,   // value: the learning rate
+  hyperparameter_invalid = 5,  // index: 0 beta1, 1 beta2, 2 epsilon, 3 momentum; value: it
+  shuffle_buffer_missing = 6,  // a shuffling fit on a SampleView was given no index buffer
+  loss_not_finite = 7,         // index: epoch, value: the loss
+  loss_diverged = 8,           // index: epoch, value: the loss
+  value_not_finite = 9,        // index: row of the exported data, value: the value
+  output_failed = 10,          // the sink could not store the bytes
+  file_open_failed = 11,       // the file could not be created
+  file_write_failed = 12,      // writing, flushing or closing failed
+  file_rename_failed = 13,     // the finished temporary file could not replace the target
+  domain_error = 14,           // index: tape node, value: the operand outside the domain
+  capacity_exceeded = 15,      // index: the tape's capacity in nodes
+  node_invalid = 16,           // an empty node or a node from another tape
+  restart_options_invalid =
+      17,  // index: 0 restarts, 1 final learning rate, 2 kink scale; value: it
   // Loading a model file (export.hpp). The index of each model_* code and of input_read_failed
   // is the 1-based line number.
-  model_header_invalid,       // line 1 is not "staticmlp VERSION TYPE SHAPE COUNT"
-  model_version_unsupported,  // value: the format version on line 1
-  model_type_mismatch,        // the scalar type on line 1 is not the network's
-  model_shape_mismatch,       // the shape or parameter count on line 1 is not the network's
-  model_value_invalid,        // a parameter line is not a decimal number
-  model_value_not_finite,     // value: the parameter
-  model_too_few_values,       // the checksum line came early; value: the values read
-  model_too_many_values,      // a value came where the checksum line belongs; value: values read
-  model_checksum_mismatch,    // the checksum line is malformed or does not match the values
-  model_truncated,            // the file ends before the checksum line's newline
-  model_trailing_data,        // something follows the checksum line
-  input_read_failed,          // the source reported a read error
-  file_not_readable,          // the file could not be opened for reading
-  name_invalid,               // a generated C++ name is not an identifier
-  model_value_out_of_range,   // value: the parameter read as double, or NaN
-                              // beyond double's range (not described)
-  model_count_mismatch,       // the count on line 1 is not the network's; value: that count
-  fit_options_invalid,        // index: 0 divergence_factor, 1 target_loss; value: it
-  plot_options_invalid,       // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels,
-                              // 5-11 a null title, png_name or label (value 0), 12 a null
-                              // panel title; value: the end, size, cell count or panel at fault
-  output_not_regular_file,    // the output path is a folder, device, pipe or symbolic link
-  initial_parameters_not_finite,  // index: the first non-finite parameter, value: it
-  initial_loss_not_finite,        // value: the loss before training
-  parameters_not_finite,          // index: epoch, value: the first non-finite parameter
-  path_too_long,                  // the output path plus ".tmp" is too long for the system
-  temporary_files_exist,          // PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist
-  parameter_not_finite,           // index: the parameter to export, value: it
-  node_not_finite,                // index: tape node, value: its infinite or NaN value
-  gradient_not_finite,            // index: tape node, value: its overflowed gradient
+  model_header_invalid = 18,       // line 1 is not "staticmlp VERSION TYPE SHAPE COUNT"
+  model_version_unsupported = 19,  // value: the format version on line 1
+  model_type_mismatch = 20,        // the scalar type on line 1 is not the network's
+  model_shape_mismatch = 21,       // the shape or parameter count on line 1 is not the network's
+  model_value_invalid = 22,        // a parameter line is not a decimal number
+  model_value_not_finite = 23,     // value: the parameter
+  model_too_few_values = 24,       // the checksum line came early; value: the values read
+  model_too_many_values = 25,    // a value came where the checksum line belongs; value: values read
+  model_checksum_mismatch = 26,  // the checksum line is malformed or does not match the values
+  model_truncated = 27,          // the file ends before the checksum line's newline
+  model_trailing_data = 28,      // something follows the checksum line
+  input_read_failed = 29,        // the source reported a read error
+  file_not_readable = 30,        // the file could not be opened for reading
+  name_invalid = 31,             // a generated C++ name is not an identifier
+  model_value_out_of_range = 32,  // value: the parameter read as double, or NaN
+                                  // beyond double's range (not described)
+  model_count_mismatch = 33,      // the count on line 1 is not the network's; value: that count
+  fit_options_invalid = 34,       // index: 0 divergence_factor, 1 target_loss; value: it
+  plot_options_invalid = 35,      // index: 0 x range, 1 y range, 2 size, 3 layout, 4 no panels,
+                                  // 5-11 a null title, png_name or label (value 0), 12 a null
+                                  // panel title; value: the end, size, cell count or panel at fault
+  output_not_regular_file = 36,   // the output path is a folder, device, pipe or symbolic link
+  initial_parameters_not_finite = 37,  // index: the first non-finite parameter, value: it
+  initial_loss_not_finite = 38,  // value: the loss before training or before the sample's update
+  parameters_not_finite = 39,    // index: epoch, value: the first non-finite parameter
+  path_too_long = 40,            // the output path plus ".tmp" is too long for the system
+  temporary_files_exist = 41,    // PATH.tmp and PATH.tmp1 to PATH.tmp9 all exist
+  parameter_not_finite = 42,     // index: the parameter to export, value: it
+  node_not_finite = 43,          // index: tape node, value: its infinite or NaN value
+  gradient_not_finite = 44,      // index: tape node, value: its overflowed gradient
   // Binary parameter images (export.hpp).
-  image_too_small,            // index: the bytes the image takes, value: the bytes given
-  image_header_mismatch,      // index: byte 8 scalar size, 12 parameter count or 16 shape
-  image_checksum_mismatch,    // the checksum does not match the parameter bytes
-  image_value_not_finite,     // index: the parameter, value: it
-  image_magic_invalid,        // the first 4 bytes are not "SMLP": no image at all
-  image_version_unsupported,  // value: the format version in the image
+  image_too_small = 45,            // index: the bytes the image takes, value: the bytes given
+  image_header_mismatch = 46,      // index: byte 8 scalar size, 12 parameter count or 16 shape
+  image_checksum_mismatch = 47,    // the checksum does not match the parameter bytes
+  image_value_not_finite = 48,     // index: the parameter, value: it
+  image_magic_invalid = 49,        // the first 4 bytes are not "SMLP": no image at all
+  image_version_unsupported = 50,  // value: the format version in the image
+  update_not_finite = 51,          // index: the parameter, value: it (train_sample_checked)
 };
 
 struct [[nodiscard]] Status {
@@ -228,6 +232,9 @@ constexpr const char* Status::message() const {
     case StatusCode::gradient_not_finite:
       return "a gradient overflowed although every value is finite: scale the inputs; the "
              "gradients are NaN";
+    case StatusCode::update_not_finite:
+      return "the sample's update made a parameter non-finite: lower the learning rate; the "
+             "network and the optimizer were left unchanged";
   }
   return "unknown status";
 }
@@ -245,6 +252,7 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::initial_parameters_not_finite:
     case StatusCode::parameter_not_finite:
     case StatusCode::image_value_not_finite:
+    case StatusCode::update_not_finite:
       return "parameter";
     case StatusCode::image_too_small:
       return "bytes needed";
@@ -311,6 +319,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::image_too_small:
     case StatusCode::image_value_not_finite:
     case StatusCode::image_version_unsupported:
+    case StatusCode::update_not_finite:
       return true;
     default:
       return false;
