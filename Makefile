@@ -250,12 +250,12 @@ demo: $(BUILD)/autodiff_quiz
 # Firmware for Cortex-M4F (hard float), M3 and M0 (soft float) under QEMU, in build/mcu/CORE/:
 # train.elf (trains with src/sine_recipe.hpp), infer.elf (compiled-in weights), train-fail.elf
 # (requires an MSE below zero, so it must exit with 1), smooth.elf (Tanh and Sigmoid networks),
-# count.elf (instruction counts), and boot.elf and fault.elf (the reset and fault handlers).
+# count.elf and count-checked.elf (instruction counts), and boot.elf and fault.elf (the reset and fault handlers).
 #   make mcu        build them, prove there is no heap, exception or RTTI code in them, and
 #                   that an allocating image fails to link
 #   make mcu-run    run them under QEMU and compare the trained parameters with the host's
 #   make mcu-size   flash, RAM and stack figures per core and image
-#   make mcu-count  instructions per forward pass and per per-sample SGD step
+#   make mcu-count  instructions per forward pass and per per-sample SGD step, checked or not
 MCU_CXX := arm-none-eabi-g++
 MCU_BUILD := build/mcu
 MCU_CORES := m4f m3 m0
@@ -277,7 +277,7 @@ MCU_HEAP_LDFLAGS := --specs=nosys.specs -Wl,--defsym=mcu_allow_heap=1 \
   -Wl,--defsym=end=mcu_bss_end -Wl,--defsym=__dso_handle=0
 MCU_HEADERS := $(HEADERS) $(wildcard src/mcu/*.hpp) src/sine_recipe.hpp
 MCU_RUNTIME := startup semihosting
-MCU_IMAGES := train infer persist train-fail smooth count boot fault
+MCU_IMAGES := train infer persist train-fail smooth count count-checked boot fault
 MCU_ELVES := $(foreach core,$(MCU_CORES),$(foreach image,$(MCU_IMAGES),$(MCU_BUILD)/$(core)/$(image).elf))
 MCU_HOST_TRAIN := $(MCU_BUILD)/host_train
 
@@ -300,6 +300,10 @@ $(MCU_BUILD)/$(1)/%.o: src/mcu/%.cpp $(MCU_HEADERS) | ensure-mcu-toolchain
 $(MCU_BUILD)/$(1)/train-fail.o: src/mcu/train.cpp $(MCU_HEADERS) | ensure-mcu-toolchain
 	@mkdir -p $$(dir $$@)
 	$(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_CXXFLAGS) -DMCU_REQUIRED_MSE=0.0f -c $$< -o $$@
+
+$(MCU_BUILD)/$(1)/count-checked.o: src/mcu/count.cpp $(MCU_HEADERS) | ensure-mcu-toolchain
+	@mkdir -p $$(dir $$@)
+	$(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_CXXFLAGS) -DCOUNT_CHECKED_STEP -c $$< -o $$@
 
 $(MCU_BUILD)/$(1)/%.elf: $(MCU_BUILD)/$(1)/%.o $(MCU_RUNTIME:%=$(MCU_BUILD)/$(1)/%.o) src/mcu/mcu.ld
 	$(MCU_CXX) $(MCU_ARCH_$(1)) $(MCU_LDFLAGS) -Wl,-Map=$$(@:.elf=.map) \
@@ -345,10 +349,10 @@ mcu-no-heap-proof: $(MCU_PROOF_CORES:%=mcu-no-heap-proof-%)
 .SECONDARY: $(foreach core,$(MCU_CORES),$(foreach object,$(MCU_IMAGES) $(MCU_RUNTIME) alloc throw,\
   $(MCU_BUILD)/$(core)/$(object).o))
 
-# boot.elf tests the set-up of .data and .bss, and count.elf keeps its network in globals so
-# that the compiler cannot move work out of the counted regions; every other image must reserve
-# no static RAM.
-MCU_STATIC_RAM_FREE := $(filter-out %/boot.elf %/count.elf,$(MCU_ELVES))
+# boot.elf tests the set-up of .data and .bss, and count.elf and count-checked.elf keep their
+# network in globals so that the compiler cannot move work out of the counted regions; every
+# other image must reserve no static RAM.
+MCU_STATIC_RAM_FREE := $(filter-out %/boot.elf %/count.elf %/count-checked.elf,$(MCU_ELVES))
 
 mcu: $(MCU_ELVES) $(MCU_HOST_TRAIN) mcu-no-heap-proof
 	sh tests/mcu/check_symbols.sh $(MCU_ELVES)

@@ -1,7 +1,9 @@
 // Instruction-counting firmware: runs one forward pass and one per-sample SGD step of the 1-4-1
 // network, each between a pair of count_marker() calls, so that a QEMU trace of every executed
 // instruction (tests/mcu/count.sh) can count what lies inside each pair. The first pair is
-// empty: it measures the markers' own cost, which the script subtracts.
+// empty: it measures the markers' own cost, which the script subtracts. Built with
+// COUNT_CHECKED_STEP (count-checked.elf), the step is train_sample_checked() instead. It is a
+// separate image because a second call site would change how GCC inlines train_sample().
 #include <staticmlp/staticmlp.hpp>
 
 #include "../sine_recipe.hpp"
@@ -39,7 +41,15 @@ int main() {
   // Pair 2: one per-sample SGD step, as fit() does it with batch_size 1: the forward pass,
   // backpropagation and the update of every parameter, fused in train_sample().
   count_marker();
+#ifdef COUNT_CHECKED_STEP
+  // The same step with fit()'s checks and the copies that undo a failed update.
+  const auto checked = staticmlp::train_sample_checked(net, optimizer, sample, workspace);
+  count_marker();
+  loss = checked.loss;
+  return checked.ok() ? 0 : 1;
+#else
   loss = staticmlp::train_sample(net, optimizer, sample, workspace);
   count_marker();
   return 0;
+#endif
 }
