@@ -208,8 +208,10 @@ void check_widths_agree() {
 }  // namespace
 
 TEST_CASE("dispatched kernels keep baseline bits") {
-  // For float, 4 units stay in registers at every width. 5, 12, 24 and 40 stay in registers,
-  // with a padded last vector, only with AVX-512, and sweep memory otherwise. 88 and 100 leave
+  // For float, 4 units stay in registers at every width. 5, 12, 24, 40 and 72 stay in registers
+  // only with AVX-512, and sweep memory otherwise. In registers, full batch pads the last vector
+  // of each, and per-sample Sgd pads all but 24 and 40, which it runs in 32-byte vectors. For
+  // double, 12 runs per-sample Sgd in 32-byte vectors and 40 in 64-byte ones. 88 and 100 leave
   // a tail after the whole vectors, and 400 fills whole vectors at every width. 160 fills 20
   // AVX2 float vectors (AVX-512 double), a whole number of rounds of partial sums, where GCC
   // once warned of an out-of-range index.
@@ -219,11 +221,13 @@ TEST_CASE("dispatched kernels keep baseline bits") {
   check_widths_agree<OneHidden<float, 12, sm::LeakyRelu<>>>();
   check_widths_agree<OneHidden<float, 24, sm::Tanh>>();
   check_widths_agree<OneHidden<float, 40, sm::Tanh>>();
+  check_widths_agree<OneHidden<float, 72, sm::Tanh>>();
   check_widths_agree<OneHidden<float, 88, sm::Sigmoid>>();
   check_widths_agree<OneHidden<float, 100, sm::Relu, sm::Sigmoid>>();
   check_widths_agree<OneHidden<float, 160, sm::Sigmoid>>();
   check_widths_agree<OneHidden<float, 400, sm::Tanh>>();
   check_widths_agree<OneHidden<double, 4, sm::Tanh>>();
+  check_widths_agree<OneHidden<double, 12, sm::Tanh>>();
   check_widths_agree<OneHidden<double, 40, sm::Sigmoid>>();
   check_widths_agree<OneHidden<double, 100, sm::Tanh>>();
   check_widths_agree<OneHidden<double, 160, sm::Tanh>>();

@@ -274,7 +274,7 @@ TEST_CASE("one-hidden-layer sgd step follows its formula") {
 }
 
 TEST_CASE("per-sample sgd epoch matches train_sample") {
-  // Narrow widths run sgd_epoch() with the network in registers, padded for 5, 12 and 40 when
+  // Narrow widths run sgd_epoch() with the network in registers, padded for 5, 12 and 72 when
   // the vectors are wider than 4 lanes. Wider ones sweep memory once per sample, with the
   // output's partial sums in registers. 400 fills whole vectors, 88 and 100 leave a tail for
   // narrower vectors, and 24 has fewer whole vectors than partial-sum groups with 8 lanes.
@@ -283,6 +283,7 @@ TEST_CASE("per-sample sgd epoch matches train_sample") {
   check_epoch_matches_train_sample<OneHidden<float, 12, sm::Relu, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<float, 24, sm::Relu>>();
   check_epoch_matches_train_sample<OneHidden<float, 40, sm::LeakyRelu<>>>();
+  check_epoch_matches_train_sample<OneHidden<float, 72, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<float, 88, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<float, 100, sm::Sigmoid>>();
   check_epoch_matches_train_sample<OneHidden<float, 400, sm::Tanh>>();

@@ -79,6 +79,20 @@ struct OneHiddenLayer {
   // leaves room for the arithmetic. Wider layers would spill; they sweep memory instead.
   static constexpr bool fits_in_registers =
       run_time_lanes >= 4 && vectors <= (VectorBytes == 64 ? 5 : 1);
+  // Lanes of sgd_epoch()'s in-register kernel. With 64-byte vectors, a layer that fits the same
+  // budget of 5 vectors in 32-byte ones uses those: 5 vectors of 8 floats for 1-40-1 instead of
+  // 3 of 16, the last half padding. Per-sample Sgd is one long dependency chain, and on an Intel
+  // Xeon with AVX-512 (docs/performance.md), 32-byte vectors ran it 13 to 44 % faster at every
+  // width they fit (1-16-1 to 1-40-1 tanh), with the same bits. Full batch did not gain.
+  // NOTE: measured on that Xeon only, not on the AMD Zen 4 machine of the older figures there.
+  static constexpr std::size_t narrow_lanes = lanes_in_bytes<T, 32>;
+  static constexpr std::size_t sgd_register_lanes = VectorBytes == 64 &&
+                                                            run_time_lanes > narrow_lanes &&
+                                                            (hidden + narrow_lanes -
+                                                             1) / narrow_lanes
+                                                                <= 5
+                                                        ? narrow_lanes
+                                                        : run_time_lanes;
   // True when accumulate_samples() puts samples across the lanes instead of hidden units: a
   // layer of 4 units, the lecture's, in a native vector of 16 lanes (AVX-512). Per sample, tanh
   // then takes a quarter of a vector call instead of a whole one. With AVX2's 8 lanes this was
@@ -181,7 +195,7 @@ struct OneHiddenLayer {
       return sgd_epoch_in_registers<1>(parameters, samples, order, learning_rate);
     }
     if constexpr (fits_in_registers) {
-      return sgd_epoch_in_registers<run_time_lanes>(parameters, samples, order, learning_rate);
+      return sgd_epoch_in_registers<sgd_register_lanes>(parameters, samples, order, learning_rate);
     } else {
       return sgd_epoch_streaming(parameters, samples, order, learning_rate, hidden_outputs);
     }
