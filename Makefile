@@ -70,10 +70,19 @@ $(BUILD)/%: src/%.cpp $(HEADERS) $(wildcard src/*.hpp)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) $< -o $@
 
+# As root on Debian the demo installs gnuplot-nox to render its PNG. Elsewhere, without gnuplot,
+# it still writes the script and says how to render it.
 demo: $(BUILD)/sine_demo
 	@mkdir -p plots
 	$(BUILD_RUN)/sine_demo plots/sine_relu.gp
+	@if ! command -v gnuplot >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	    command -v apt-get >/dev/null 2>&1; then \
+	  echo "gnuplot is missing: installing Debian's gnuplot-nox with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox) \
+	    >/dev/null || echo "warning: apt-get install gnuplot-nox failed" >&2; \
+	fi
 	@if command -v gnuplot >/dev/null 2>&1; then \
+	  echo "gnuplot plots/sine_relu.gp"; \
 	  gnuplot plots/sine_relu.gp && echo "wrote plots/sine_relu.png"; \
 	else \
 	  echo "gnuplot not found: the script is written; to render it, install gnuplot-nox" \
@@ -219,6 +228,7 @@ plots: $(BUILD)/sine_demo $(addprefix $(BUILD)/,$(LECTURE_PROGRAMS)) | ensure-gn
 	  $(BUILD_RUN)/$$program plots/$${program#lecture_}.gp || exit 1; \
 	done
 	@for figure in $(LECTURE_FIGURES); do \
+	  echo "gnuplot plots/$$figure.gp"; \
 	  gnuplot plots/$$figure.gp && echo "wrote plots/$$figure.png" || exit 1; \
 	done
 

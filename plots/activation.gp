@@ -2194,7 +2194,7 @@ set yrange [-1.3:1.9]
 set bmargin 3.5
 set grid lc rgb '#cccccc'
 set key top right box opaque
-set style line 1 lc rgb '#1f77b4' pt 7 ps 0.5
+set style line 1 lc rgb '#1f77b4' pt 7 ps 0.75
 set style line 2 lc rgb '#d62728' lw 1.5
 set rmargin 4
 set multiplot layout 2,2 title 'Activation: 4 hidden units of ReLU, leaky ReLU, sigmoid, tanh (MSE on the 100 training points)' font 'sans,15'

@@ -556,7 +556,7 @@ set yrange [-1.3:1.9]
 set bmargin 3.5
 set grid lc rgb '#cccccc'
 set key top right box opaque
-set style line 1 lc rgb '#1f77b4' pt 7 ps 0.5
+set style line 1 lc rgb '#1f77b4' pt 7 ps 0.75
 set style line 2 lc rgb '#d62728' lw 1.5
 set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder
 set object 2 rect from first 0.5, graph 0 to first 0.55, graph 1 behind fillcolor rgb '#e4e4e4' fillstyle solid noborder

@@ -112,8 +112,9 @@ inline bool open_output(staticmlp::AtomicFileSink& output, const char* path) {
   return opened.ok();
 }
 
-// The layout of the lecture figures: 2 x 2 panels at 1000 x 760 pixels, with room above
-// the data for the legend.
+// The layout of the lecture figures: 2 x 2 panels at 1000 x 760 pixels, and the same ranges in
+// every figure: x a little beyond the data's [-0.5, 0.5], y with room above the data for the
+// legend.
 inline staticmlp::PlotOptions grid_options(const char* title, const char* png_name) {
   staticmlp::PlotOptions options;
   options.title = title;
@@ -122,6 +123,9 @@ inline staticmlp::PlotOptions grid_options(const char* title, const char* png_na
   options.height = 760;
   options.rows = 2;
   options.columns = 2;
+  options.x_min = -0.55;
+  options.x_max = 0.55;
+  options.y_min = -1.3;
   options.y_max = 1.9;
   return options;
 }

@@ -141,7 +141,11 @@ int main(int argc, char** argv) {
   const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>(title, data, curve)};
   sm::PlotOptions plot;
   plot.png_name = "sine_relu.png";
-  plot.y_max = 1.9;  // room above the data for the legend, as in the lecture figures
+  // The ranges of the lecture figures: x a little beyond the data, room above it for the legend.
+  plot.x_min = -0.55;
+  plot.x_max = 0.55;
+  plot.y_min = -1.3;
+  plot.y_max = 1.9;
   const auto write_script = [&](auto& sink) { return sm::write_gnuplot(sink, panels, plot); };
   if (!write_outputs(paths, net, result.final_loss, write_script)) {
     return 1;

@@ -26,6 +26,16 @@ namespace {
 
 constexpr auto sine = sm::sine_dataset<float, 100>();
 
+// The fixed ranges of the lecture figures, for tests of where bands are clipped.
+sm::PlotOptions lecture_ranges() {
+  sm::PlotOptions options;
+  options.x_min = -0.55;
+  options.x_max = 0.55;
+  options.y_min = -1.3;
+  options.y_max = 1.9;
+  return options;
+}
+
 std::string script_for(const Net& net, const sm::PlotOptions& options = {}, float curve_low = -0.5f,
                        float curve_high = 0.5f) {
   const auto curve = sm::sample_curve<50>(net, curve_low, curve_high);
@@ -320,10 +330,11 @@ TEST_CASE("invalid plot options are rejected") {
   };
   sm::PlotOptions options;
   options.columns = 2;
-  options.x_min = std::numeric_limits<double>::quiet_NaN();
+  options.x_min = -std::numeric_limits<double>::infinity();
   CHECK(setting_rejected(options, 2).code == sm::StatusCode::plot_options_invalid);
   CHECK(setting_rejected(options, 2).index == 0);
-  CHECK(contains(sm::describe(setting_rejected(options, 2)).c_str(), "(setting 0 = x_min or x_max, value nan)"));
+  CHECK(contains(sm::describe(setting_rejected(options, 2)).c_str(),
+                 "(setting 0 = x_min or x_max, value -inf)"));
   options.x_min = -0.5;
   options.y_min = 2.0;  // above y_max
   CHECK(setting_rejected(options, 2).index == 1);
@@ -649,13 +660,13 @@ TEST_CASE("bands are clamped and can be turned off") {
       sm::PlotPanel<float>("left", sine, left_curve)};
   std::ostringstream text;
   sm::StreamSink sink(text);
-  REQUIRE(sm::write_gnuplot(sink, panels, sm::PlotOptions()).ok());
+  REQUIRE(sm::write_gnuplot(sink, panels, lecture_ranges()).ok());
   const std::string script = text.str();
   CHECK(contains(script, "set object 1 rect from first -0.55, graph 0 to first -0.5, graph 1"));
   CHECK(contains(script, "unset object 2\n"));
   CHECK(contains(script, "title 'extrapolation'"));
 
-  sm::PlotOptions no_bands;
+  sm::PlotOptions no_bands = lecture_ranges();
   no_bands.extrapolation_label = "";
   std::ostringstream plain;
   sm::StreamSink plain_sink(plain);
@@ -670,7 +681,7 @@ TEST_CASE("bands stay where the curve runs") {
     const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>("", sine, curve)};
     std::ostringstream text;
     sm::StreamSink sink(text);
-    REQUIRE(sm::write_gnuplot(sink, panels, sm::PlotOptions()).ok());
+    REQUIRE(sm::write_gnuplot(sink, panels, lecture_ranges()).ok());
     return text.str();
   };
   // A curve entirely left of the plotted range: nothing to shade, and no legend entry.
@@ -784,4 +795,77 @@ TEST_CASE("empty x range is rejected") {
   CHECK(status.code == sm::StatusCode::plot_options_invalid);
   CHECK(status.index == 0);
   CHECK(status.value == 0.5);
+}
+
+namespace {
+// The "set xrange" or "set yrange" line of a script.
+std::string range_line(const std::string& script, const std::string& axis) {
+  const std::size_t start = script.find("set " + axis + "range [");
+  if (start == std::string::npos) {
+    return "";
+  }
+  return script.substr(start, script.find('\n', start) - start);
+}
+}  // namespace
+
+TEST_CASE("automatic ranges fit the data") {
+  // Data beyond the lecture's ranges: y = 2 |x| on [-1, 1].
+  std::array<Net::SampleType, 21> wide{};
+  for (std::size_t i = 0; i < wide.size(); ++i) {
+    const float x = -1.0f + 0.1f * static_cast<float>(i);
+    wide[i] = {{x}, {2.0f * (x < 0 ? -x : x)}};
+  }
+  // A curve of zeros inside the data: the data alone sets both ranges.
+  const Net zero{};
+  sm::BufferSink<200000> sink;
+  REQUIRE(sm::write_gnuplot_fit<11>(sink, zero, wide, sm::PlotOptions()).ok());
+  const std::string script = sink.c_str();
+  // x: [-1, 1] and 5 % of the span on each side; y: [0, 2], 5 % below, 35 % above.
+  CHECK(range_line(script, "x") == "set xrange [-1.1:1.1]");
+  CHECK(range_line(script, "y") == "set yrange [-0.1:2.7]");
+}
+
+TEST_CASE("automatic ranges take the curve too") {
+  const Net net = sm::initialized<Net>(1);
+  const auto curve = sm::sample_curve<11>(net, -2.0f, 0.5f);
+  const std::array<sm::PlotPanel<float>, 1> panels = {sm::PlotPanel<float>("", sine, curve)};
+  sm::BufferSink<200000> sink;
+  REQUIRE(sm::write_gnuplot(sink, panels, sm::PlotOptions()).ok());
+  const std::string script = sink.c_str();
+  // The curve starts at -2, left of every training input: x spans [-2, 0.5], and with margins
+  // [-2.125, 0.625], rounded to 3 digits of the span.
+  CHECK(range_line(script, "x") == "set xrange [-2.13:0.63]");
+  // The band runs from the curve's start to the first training input.
+  CHECK(contains(script, "set object 1 rect from first -2, graph 0 to first -0.5, graph 1"));
+}
+
+TEST_CASE("one automatic end keeps the other") {
+  const auto curve = sm::sample_curve<10>(sm::initialized<Net>(1), -0.5f, 0.5f);
+  const sm::PlotPanel<float> panel("", sine, curve);
+  sm::PlotOptions options;
+  options.x_min = -3.0;
+  options.y_max = 5.0;
+  sm::BufferSink<200000> sink;
+  REQUIRE(sm::write_gnuplot(sink, &panel, 1, options).ok());
+  const std::string script = sink.c_str();
+  CHECK(range_line(script, "x") == "set xrange [-3:0.55]");
+  CHECK(contains(range_line(script, "y"), ":5]"));
+
+  // An explicit end beyond the fitted one leaves an empty range, which is rejected.
+  options.x_min = 2.0;
+  const sm::Status status = sm::write_gnuplot(sink, &panel, 1, options);
+  CHECK(status.code == sm::StatusCode::plot_options_invalid);
+  CHECK(status.index == 0);
+  CHECK(status.value == 2.0);
+}
+
+TEST_CASE("automatic ranges of a single value") {
+  const std::array<Net::SampleType, 1> single_sample = {{{{0.0f}, {3.0f}}}};
+  const Net zero{};
+  sm::BufferSink<200000> sink;
+  REQUIRE(sm::write_gnuplot_fit<11>(sink, zero, single_sample, sm::PlotOptions()).ok());
+  const std::string script = sink.c_str();
+  // x has the single input 0: [-1, 1] and margins. y spans the curve's 0 and the target 3.
+  CHECK(range_line(script, "x") == "set xrange [-1.1:1.1]");
+  CHECK(range_line(script, "y") == "set yrange [-0.15:4.05]");
 }

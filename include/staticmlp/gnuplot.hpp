@@ -8,7 +8,9 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "backprop.hpp"
 #include "dataset.hpp"
@@ -68,6 +70,9 @@ struct PlotPanel {
         curve_size(Size) {}
 };
 
+// The value of a PlotOptions range end that write_gnuplot() fits to the panels' data.
+inline constexpr double automatic_range = std::numeric_limits<double>::quiet_NaN();
+
 struct PlotOptions {
   const char* title = "";           // figure title (above all panels)
   const char* png_name = "fit.png"; // used when the script is not run as `gnuplot FILE.gp`
@@ -79,10 +84,13 @@ struct PlotOptions {
   int height = 640;  // pixels
   int rows = 1;      // multiplot layout
   int columns = 1;
-  double x_min = -0.55;  // common axis ranges
-  double x_max = 0.55;
-  double y_min = -1.3;
-  double y_max = 1.3;
+  // Axis ranges, common to all panels. An end left at automatic_range (the default) is fitted
+  // to the panels: x to their training inputs and curves, y to their targets and curve values.
+  // Each end gets 5 % of the span as a margin, and the top of y another 30 % for the legend.
+  double x_min = automatic_range;
+  double x_max = automatic_range;
+  double y_min = automatic_range;
+  double y_max = automatic_range;
   // Legend entry of the grey bands where a panel's curve runs beyond its training inputs.
   // The empty string leaves the bands out.
   const char* extrapolation_label = "extrapolation";
@@ -106,6 +114,80 @@ bool write_quoted(Sink& sink, const char* text) {
     }
   }
   return sink.write("'", 1) && stored;
+}
+
+// The smallest and largest finite values seen by add(); empty until one is added.
+struct Extent {
+  double low = 0;
+  double high = 0;
+  bool empty = true;
+
+  constexpr void add(double value) {
+    if (!is_finite(value)) {
+      return;
+    }
+    low = empty || value < low ? value : low;
+    high = empty || value > high ? value : high;
+    empty = false;
+  }
+};
+
+// Returns `value` rounded to the nearest multiple of a power of ten that leaves 3 significant
+// digits of `span`, so that the script reads [-0.15:4.05], not [-0.15000000000000002:4.05].
+// Integral powers of ten are exact, and dividing by one rounds correctly.
+inline double round_to_span_digits(double value, double span) {
+  double scale = 1;
+  while (span * scale < 100 && scale < 1e22) {
+    scale *= 10;
+  }
+  double step = 1;
+  while (span / step >= 1000 && step < 1e300) {
+    step *= 10;
+  }
+  return scale > 1 ? std::round(value * scale) / scale : std::round(value / step) * step;
+}
+
+// Replaces the automatic ends of a range (NaN) by the extent's, widened by 5 % of its span on
+// each side and by `headroom` times the span at the top, then rounded (round_to_span_digits).
+// A single value spans 10 % of its magnitude, or 2 around 0, and no value at all spans [-1, 1].
+inline void fit_range(double& low, double& high, const Extent& extent, double headroom) {
+  double first = extent.empty ? -1.0 : extent.low;
+  double last = extent.empty ? 1.0 : extent.high;
+  if (!(first < last)) {
+    const double magnitude = first < 0 ? -first : first;
+    const double half_width = magnitude > 0 ? 0.05 * magnitude : 1.0;
+    first -= half_width;
+    last += half_width;
+  }
+  const double span = last - first;
+  if (low != low) {
+    low = round_to_span_digits(first - 0.05 * span, span);
+  }
+  if (high != high) {
+    high = round_to_span_digits(last + (0.05 + headroom) * span, span);
+  }
+}
+
+// Returns `options` with each automatic range end fitted to the panels' finite values.
+template <class T>
+PlotOptions with_fitted_ranges(const PlotOptions& options, const PlotPanel<T>* panels,
+                               std::size_t panel_count) {
+  PlotOptions fitted = options;
+  Extent x;
+  Extent y;
+  for (std::size_t p = 0; p < panel_count; ++p) {
+    for (std::size_t s = 0; s < panels[p].points.size; ++s) {
+      x.add(static_cast<double>(panels[p].points[s].input[0]));
+      y.add(static_cast<double>(panels[p].points[s].target[0]));
+    }
+    for (std::size_t i = 0; i < panels[p].curve_size; ++i) {
+      x.add(static_cast<double>(panels[p].curve_x[i]));
+      y.add(static_cast<double>(panels[p].curve_y[i]));
+    }
+  }
+  fit_range(fitted.x_min, fitted.x_max, x, 0.0);
+  fit_range(fitted.y_min, fitted.y_max, y, 0.3);
+  return fitted;
 }
 
 // Ok when the ranges are finite and increasing, the size positive, there is at least one panel,
@@ -218,9 +300,9 @@ bool write_figure_setup(Sink& sink, const PlotOptions& options, std::size_t pane
                       "set bmargin 3.5\n"  // room for the x label below the tick labels
                       "set grid lc rgb '#cccccc'\n"
                       "set key top right box opaque\n"
-                      // Small filled dots under the curve: open circles of full size hid
-                      // a close fit's corners.
-                      "set style line 1 lc rgb '#1f77b4' pt 7 ps 0.5\n"
+                      // Filled dots under the curve: open circles of full size hid a close
+                      // fit's corners, and dots of size 0.5 vanished under its line.
+                      "set style line 1 lc rgb '#1f77b4' pt 7 ps 0.75\n"
                       "set style line 2 lc rgb '#d62728' lw 1.5\n") &&
            stored;
   if (panel_count > 1) {
@@ -312,7 +394,8 @@ bool write_extrapolation_bands(Sink& sink, const PlotPanel<T>& panel, const Plot
 // options.title when the panel has no title of its own.
 template <class Sink, class T>
 Status write_gnuplot(Sink& sink, const PlotPanel<T>* panels, std::size_t panel_count,
-                     const PlotOptions& options) {
+                     const PlotOptions& requested_options) {
+  const PlotOptions options = detail::with_fitted_ranges(requested_options, panels, panel_count);
   const Status checked = detail::check_plot_options(options, panel_count);
   if (!checked.ok()) {
     return checked;
