@@ -878,3 +878,68 @@ TEST_CASE("checked sample step undoes an overflow") {
   CHECK(same_bits(net.parameters(), start.parameters()));
   CHECK_THAT(sm::describe(update.status).c_str(), Catch::Contains("(parameter "));
 }
+
+namespace {
+using Line = sm::Mlp<float, 1, sm::Dense<1, sm::Identity>>;
+// A gradient of about 2e21, whose square overflows float: Adam's second moment turns infinite
+// while every parameter and the loss stay finite.
+constexpr Line::SampleType spike{{1e21f}, {1.0f}};
+constexpr Line::SampleType ordinary{{0.5f}, {-3.0f}};
+}  // namespace
+
+TEST_CASE("checked sample step catches adam overflow") {
+  Line net{};
+  sm::Adam<Line> adam(0.01f);
+  sm::Workspace<Line> workspace{};
+  const auto result = sm::train_sample_checked(net, adam, spike, workspace);
+  CHECK(result.status.code == sm::StatusCode::optimizer_state_not_finite);
+  CHECK(result.status.index == 0);
+  CHECK(std::isinf(result.status.value));
+  CHECK(adam.steps() == 0);
+  CHECK(net.parameters()[0] == 0.0f);
+  CHECK_THAT(sm::describe(result.status).c_str(), Catch::EndsWith("(parameter 0, value inf)"));
+
+  // Training goes on as if the spike had never come.
+  Line fresh{};
+  sm::Adam<Line> fresh_adam(0.01f);
+  for (int step = 0; step < 20; ++step) {
+    REQUIRE(sm::train_sample_checked(net, adam, ordinary, workspace).ok());
+    REQUIRE(sm::train_sample_checked(fresh, fresh_adam, ordinary, workspace).ok());
+  }
+  CHECK(net.parameters()[0] == fresh.parameters()[0]);
+  CHECK(net.parameters()[0] != 0.0f);
+}
+
+TEST_CASE("fit catches adam overflow") {
+  const std::array<Line::SampleType, 2> data = {spike, ordinary};
+  for (std::size_t batch : {sm::full_batch, std::size_t{1}}) {
+    INFO("batch size " << batch);
+    Line net{};
+    sm::Adam<Line> adam(0.01f);
+    sm::FitOptions<float> options;
+    options.epochs = 10;
+    options.batch_size = batch;
+    const auto result = sm::fit(net, adam, data, options);
+    CHECK(result.status.code == sm::StatusCode::optimizer_state_not_finite);
+    CHECK(std::isinf(result.status.value));
+    // Nothing before the overflow was good: fit() restores its starting state.
+    CHECK(result.epochs == 0);
+    CHECK(adam.steps() == 0);
+    CHECK(net.parameters()[0] == 0.0f);
+  }
+}
+
+TEST_CASE("fit rejects an overflowed optimizer") {
+  Line net{};
+  sm::Adam<Line> adam(0.01f);
+  sm::Workspace<Line> workspace{};
+  static_cast<void>(sm::train_sample(net, adam, spike, workspace));
+  REQUIRE(adam.non_finite_state().index == 0);
+  const std::array<Line::SampleType, 1> data = {ordinary};
+  const auto result = sm::fit(net, adam, data);
+  CHECK(result.status.code == sm::StatusCode::optimizer_state_not_finite);
+  CHECK(adam.steps() == 1);
+  const auto checked = sm::train_sample_checked(net, adam, ordinary, workspace);
+  CHECK(checked.status.code == sm::StatusCode::optimizer_state_not_finite);
+  CHECK(adam.steps() == 1);
+}

@@ -536,9 +536,10 @@ TEST_CASE("file size limit keeps the old file") {
 static_assert(static_cast<int>(sm::StatusCode::loss_not_finite) == 7);
 static_assert(static_cast<int>(sm::StatusCode::model_value_out_of_range) == 32);
 static_assert(static_cast<int>(sm::StatusCode::image_version_unsupported) == 50);
+static_assert(static_cast<int>(sm::StatusCode::update_not_finite) == 51);
 
 TEST_CASE("every status code has its own message") {
-  const auto last = static_cast<int>(sm::StatusCode::update_not_finite);
+  const auto last = static_cast<int>(sm::StatusCode::optimizer_state_not_finite);
   std::vector<std::string> messages;
   for (int code = 0; code <= last; ++code) {
     const std::string text = sm::make_status(static_cast<sm::StatusCode>(code)).message();
@@ -554,7 +555,7 @@ TEST_CASE("every status code has its own message") {
 TEST_CASE("descriptions are never cut off") {
   // The longest index, setting name and value text with every code: each description must end
   // with its closing parenthesis, or with the message where it has neither index nor value.
-  const auto last = static_cast<int>(sm::StatusCode::update_not_finite);
+  const auto last = static_cast<int>(sm::StatusCode::optimizer_state_not_finite);
   const std::size_t longest_index = std::numeric_limits<std::size_t>::max();
   const double longest_value = -1.2345678901234567e+100;
   for (int code = 0; code <= last; ++code) {

@@ -198,6 +198,12 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
                                 static_cast<double>(net.parameters()[bad_start]));
     return result;
   }
+  const auto start_state = non_finite_state<T>(optimizer, parameter_count);
+  if (start_state.index < parameter_count) {
+    result.status = make_status(StatusCode::optimizer_state_not_finite, start_state.index,
+                                static_cast<double>(start_state.value));
+    return result;
+  }
   result.initial_loss = mean_squared_error(net, samples);
   result.final_loss = result.initial_loss;
   if (!is_finite(result.initial_loss)) {
@@ -233,18 +239,21 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   const auto is_bad = [&](T loss) {
     return !is_finite(loss) || (check_divergence && loss > divergence_limit);
   };
-  const auto fail = [&](StatusCode code, std::size_t epoch, T loss) {
+  // Restores the last good state, or the starting one if that is not good, and reports `code`
+  // with `index` (an epoch or a parameter) and `value`.
+  const auto fail = [&](StatusCode code, std::size_t index, T value) {
     net = good_net;
     optimizer = good_optimizer;
     result.epochs = good_epochs;
     T restored_loss = mean_squared_error(net, samples);
-    if (is_bad(restored_loss) || !all_finite(net.parameters())) {
+    if (is_bad(restored_loss) || !all_finite(net.parameters()) ||
+        non_finite_state<T>(optimizer, parameter_count).index < parameter_count) {
       net = initial_net;
       optimizer = initial_optimizer;
       result.epochs = 0;
       restored_loss = result.initial_loss;
     }
-    result.status = make_status(code, epoch, static_cast<double>(loss));
+    result.status = make_status(code, index, static_cast<double>(value));
     result.final_loss = restored_loss;
     return result;
   };
@@ -265,6 +274,10 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       const std::size_t bad = first_non_finite(net.parameters());
       if (bad < parameter_count) {
         return fail(StatusCode::parameters_not_finite, epoch, net.parameters()[bad]);
+      }
+      const auto state = non_finite_state<T>(optimizer, parameter_count);
+      if (state.index < parameter_count) {
+        return fail(StatusCode::optimizer_state_not_finite, state.index, state.value);
       }
       good_net = net;
       good_optimizer = optimizer;
@@ -344,6 +357,10 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
       if (bad < parameter_count) {
         return fail(StatusCode::parameters_not_finite, epoch, net.parameters()[bad]);
       }
+      const auto state = non_finite_state<T>(optimizer, parameter_count);
+      if (state.index < parameter_count) {
+        return fail(StatusCode::optimizer_state_not_finite, state.index, state.value);
+      }
     }
 
     result.epochs = epoch;
@@ -364,6 +381,10 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
   if (bad < parameter_count) {
     return fail(StatusCode::parameters_not_finite, result.epochs, net.parameters()[bad]);
   }
+  const auto state = non_finite_state<T>(optimizer, parameter_count);
+  if (state.index < parameter_count) {
+    return fail(StatusCode::optimizer_state_not_finite, state.index, state.value);
+  }
   return result;
 }
 
@@ -380,13 +401,13 @@ struct [[nodiscard]] SampleResult {
 };
 
 // Runs train_sample() with the checks of fit(), for training on one sample at a time as the
-// data arrives. It rejects a non-finite input or target, invalid optimizer settings and a network
-// with a non-finite parameter before it computes anything. If the sample's loss before the
-// update is not finite (initial_loss_not_finite) or the update leaves a non-finite parameter
-// (update_not_finite), it restores the network and the optimizer. On every failure both are
-// left as they were.
+// data arrives. It rejects a non-finite input or target, invalid optimizer settings, and a
+// non-finite parameter or optimizer state, before it computes anything. If the sample's loss
+// before the update is not finite (initial_loss_not_finite), or the update leaves a non-finite
+// parameter (update_not_finite) or optimizer state (optimizer_state_not_finite), it restores the
+// network and the optimizer. On every failure both are left as they were.
 // NOTE: the copies for that restore take sizeof(Net) + sizeof(Optimizer) of stack, and the checks
-// read every parameter twice. train_sample() checks nothing and costs neither.
+// read every parameter and state value twice. train_sample() checks nothing and costs neither.
 template <class Net, class Optimizer>
 constexpr SampleResult<typename Net::Scalar> train_sample_checked(
     Net& net, Optimizer& optimizer, const typename Net::SampleType& sample,
@@ -411,6 +432,12 @@ constexpr SampleResult<typename Net::Scalar> train_sample_checked(
                                 static_cast<double>(net.parameters()[bad_start]));
     return result;
   }
+  const auto start_state = detail::non_finite_state<T>(optimizer, parameter_count);
+  if (start_state.index < parameter_count) {
+    result.status = make_status(StatusCode::optimizer_state_not_finite, start_state.index,
+                                static_cast<double>(start_state.value));
+    return result;
+  }
 
   const Net saved_net = net;
   const Optimizer saved_optimizer = optimizer;
@@ -423,6 +450,10 @@ constexpr SampleResult<typename Net::Scalar> train_sample_checked(
   } else if (bad < parameter_count) {
     result.status =
         make_status(StatusCode::update_not_finite, bad, static_cast<double>(net.parameters()[bad]));
+  } else if (const auto state = detail::non_finite_state<T>(optimizer, parameter_count);
+             state.index < parameter_count) {
+    result.status = make_status(StatusCode::optimizer_state_not_finite, state.index,
+                                static_cast<double>(state.value));
   }
   if (!result.status.ok()) {
     net = saved_net;

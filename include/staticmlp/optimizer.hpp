@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "math.hpp"
 #include "status.hpp"
@@ -34,6 +35,14 @@ constexpr bool is_unit_fraction(T value) {
 }
 }  // namespace detail
 
+// The first non-finite value of an optimizer's state: the parameter it belongs to and the
+// value. `index` is the parameter count when every value is finite.
+template <class T>
+struct NonFiniteState {
+  std::size_t index = 0;
+  T value = T(0);
+};
+
 // p <- p - learning_rate * g.
 template <class Net>
 struct Sgd {
@@ -50,6 +59,7 @@ struct Sgd {
   constexpr explicit Sgd(T rate) : learning_rate(rate) {}
 
   constexpr Status check() const { return detail::check_learning_rate(learning_rate); }
+  constexpr NonFiniteState<T> non_finite_state() const { return {Net::parameter_count, T(0)}; }
   constexpr void reset() {}
   constexpr void begin_step() {}
   constexpr T updated(std::size_t, T parameter, T g) const {
@@ -81,6 +91,14 @@ struct Momentum {
       return make_status(StatusCode::hyperparameter_invalid, 3, static_cast<double>(momentum));
     }
     return detail::check_learning_rate(learning_rate);
+  }
+  constexpr NonFiniteState<T> non_finite_state() const {
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+      if (!is_finite(velocity_[i])) {
+        return {i, velocity_[i]};
+      }
+    }
+    return {Net::parameter_count, T(0)};
   }
   constexpr void reset() { velocity_ = Parameters{}; }
   constexpr void begin_step() {}
@@ -128,6 +146,20 @@ struct Adam {
       return make_status(StatusCode::hyperparameter_invalid, 2, static_cast<double>(epsilon));
     }
     return detail::check_learning_rate(learning_rate);
+  }
+
+  // The second moment overflows first: with float and beta2 = 0.999, (1 - beta2) g g is infinite
+  // for a gradient above about 5.8e20, and every later update of that parameter is then 0.
+  constexpr NonFiniteState<T> non_finite_state() const {
+    for (std::size_t i = 0; i < Net::parameter_count; ++i) {
+      if (!is_finite(first_moment_[i])) {
+        return {i, first_moment_[i]};
+      }
+      if (!is_finite(second_moment_[i])) {
+        return {i, second_moment_[i]};
+      }
+    }
+    return {Net::parameter_count, T(0)};
   }
 
   constexpr void reset() {
@@ -183,6 +215,24 @@ template <class Other, class Net>
 struct OptimizerFits<Momentum<Other>, Net> : std::is_same<Other, Net> {};
 template <class Other, class Net>
 struct OptimizerFits<Adam<Other>, Net> : std::is_same<Other, Net> {};
+
+// optimizer.non_finite_state() for an optimizer that has it; an optimizer of your own without it
+// counts as finite.
+template <class Optimizer, class T, class = void>
+struct HasStateCheck : std::false_type {};
+template <class Optimizer, class T>
+struct HasStateCheck<Optimizer, T,
+                     std::void_t<decltype(std::declval<const Optimizer&>().non_finite_state())>>
+    : std::true_type {};
+
+template <class T, class Optimizer>
+constexpr NonFiniteState<T> non_finite_state(const Optimizer& optimizer, std::size_t count) {
+  if constexpr (HasStateCheck<Optimizer, T>::value) {
+    return optimizer.non_finite_state();
+  } else {
+    return {count, T(0)};
+  }
+}
 
 }  // namespace detail
 

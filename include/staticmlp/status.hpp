@@ -71,13 +71,14 @@ enum class StatusCode : std::uint8_t {
   node_not_finite = 43,          // index: tape node, value: its infinite or NaN value
   gradient_not_finite = 44,      // index: tape node, value: its overflowed gradient
   // Binary parameter images (export.hpp).
-  image_too_small = 45,            // index: the bytes the image takes, value: the bytes given
-  image_header_mismatch = 46,      // index: byte 8 scalar size, 12 parameter count or 16 shape
-  image_checksum_mismatch = 47,    // the checksum does not match the parameter bytes
-  image_value_not_finite = 48,     // index: the parameter, value: it
-  image_magic_invalid = 49,        // the first 4 bytes are not "SMLP": no image at all
-  image_version_unsupported = 50,  // value: the format version in the image
-  update_not_finite = 51,          // index: the parameter, value: it (train_sample_checked)
+  image_too_small = 45,             // index: the bytes the image takes, value: the bytes given
+  image_header_mismatch = 46,       // index: byte 8 scalar size, 12 parameter count or 16 shape
+  image_checksum_mismatch = 47,     // the checksum does not match the parameter bytes
+  image_value_not_finite = 48,      // index: the parameter, value: it
+  image_magic_invalid = 49,         // the first 4 bytes are not "SMLP": no image at all
+  image_version_unsupported = 50,   // value: the format version in the image
+  update_not_finite = 51,           // index: the parameter, value: it (train_sample_checked)
+  optimizer_state_not_finite = 52,  // index: the parameter, value: its momentum or moment
 };
 
 struct [[nodiscard]] Status {
@@ -195,8 +196,9 @@ constexpr const char* Status::message() const {
       return "the network has a non-finite parameter before training: initialize or load it "
              "again; it was left unchanged";
     case StatusCode::initial_loss_not_finite:
-      return "the loss before training is not finite although the data and parameters are: "
-             "scale the data down; the network was left unchanged";
+      return "the loss before training or before a checked sample's update is not finite "
+             "although the data and parameters are: scale the data down; the network and the "
+             "optimizer were left unchanged";
     case StatusCode::parameters_not_finite:
       return "an update made a parameter non-finite: lower the learning rate; the parameters "
              "are those of the last epoch with finite parameters and a finite loss";
@@ -233,8 +235,12 @@ constexpr const char* Status::message() const {
       return "a gradient overflowed although every value is finite: scale the inputs; the "
              "gradients are NaN";
     case StatusCode::update_not_finite:
-      return "the sample's update made a parameter non-finite: lower the learning rate; the "
-             "network and the optimizer were left unchanged";
+      return "the sample's update made a parameter non-finite: lower the learning rate or "
+             "scale the inputs down; the network and the optimizer were left unchanged";
+    case StatusCode::optimizer_state_not_finite:
+      return "the optimizer's state overflowed (the square of a huge gradient, say), which "
+             "would stop that parameter's training: scale the inputs and targets down; the "
+             "network and the optimizer were restored";
   }
   return "unknown status";
 }
@@ -253,6 +259,7 @@ constexpr const char* status_index_name(StatusCode code) {
     case StatusCode::parameter_not_finite:
     case StatusCode::image_value_not_finite:
     case StatusCode::update_not_finite:
+    case StatusCode::optimizer_state_not_finite:
       return "parameter";
     case StatusCode::image_too_small:
       return "bytes needed";
@@ -320,6 +327,7 @@ constexpr bool status_has_value(StatusCode code) {
     case StatusCode::image_value_not_finite:
     case StatusCode::image_version_unsupported:
     case StatusCode::update_not_finite:
+    case StatusCode::optimizer_state_not_finite:
       return true;
     default:
       return false;
