@@ -1,10 +1,10 @@
 // gnuplot export: the script's content, locale independence, rejection of non-finite values,
 // atomic file output, and (when gnuplot is installed) that gnuplot runs the script cleanly.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <clocale>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +12,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <staticmlp/io.hpp>
@@ -821,9 +822,11 @@ TEST_CASE("automatic ranges fit the data") {
   sm::BufferSink<200000> sink;
   REQUIRE(sm::write_gnuplot_fit<11>(sink, zero, wide, sm::PlotOptions()).ok());
   const std::string script = sink.c_str();
-  // x: [-1, 1] and 5 % of the span on each side; y: [0, 2], 5 % below, 35 % above.
+  // x: [-1, 1] and 5 % of the span on each side. y: [0, 2] and 5 % below. Above, the legend's
+  // 3 rows (70 of the panel's 525 plot pixels, 2/15) sit on a 5 % margin over the data:
+  // (2.1 + 0.1 * 2/15) / (13/15) = 2.438..., rounded to 2.44.
   CHECK(range_line(script, "x") == "set xrange [-1.1:1.1]");
-  CHECK(range_line(script, "y") == "set yrange [-0.1:2.7]");
+  CHECK(range_line(script, "y") == "set yrange [-0.1:2.44]");
 }
 
 TEST_CASE("automatic ranges take the curve too") {
@@ -834,8 +837,8 @@ TEST_CASE("automatic ranges take the curve too") {
   REQUIRE(sm::write_gnuplot(sink, panels, sm::PlotOptions()).ok());
   const std::string script = sink.c_str();
   // The curve starts at -2, left of every training input: x spans [-2, 0.5], and with margins
-  // [-2.125, 0.625], rounded to 3 digits of the span.
-  CHECK(range_line(script, "x") == "set xrange [-2.13:0.63]");
+  // [-2.125, 0.625], rounded to the span's third digit (0.01), ties to even.
+  CHECK(range_line(script, "x") == "set xrange [-2.12:0.62]");
   // The band runs from the curve's start to the first training input.
   CHECK(contains(script, "set object 1 rect from first -2, graph 0 to first -0.5, graph 1"));
 }
@@ -866,7 +869,81 @@ TEST_CASE("automatic ranges of a single value") {
   sm::BufferSink<200000> sink;
   REQUIRE(sm::write_gnuplot_fit<11>(sink, zero, single_sample, sm::PlotOptions()).ok());
   const std::string script = sink.c_str();
-  // x has the single input 0: [-1, 1] and margins. y spans the curve's 0 and the target 3.
+  // x has the single input 0: [-1, 1] and margins. y spans the curve's 0 and the target 3:
+  // (3.15 + 0.15 * 2/15) / (13/15) = 3.657..., rounded to 3.66.
   CHECK(range_line(script, "x") == "set xrange [-1.1:1.1]");
-  CHECK(range_line(script, "y") == "set yrange [-0.15:4.05]");
+  CHECK(range_line(script, "y") == "set yrange [-0.15:3.66]");
+}
+
+namespace {
+// The two ends of a script's "set xrange [low:high]" or "set yrange" line.
+std::pair<double, double> range_ends(const std::string& script, const std::string& axis) {
+  const std::string line = range_line(script, axis);
+  const std::size_t open = line.find('[');
+  const std::size_t colon = line.find(':', open);
+  return {std::stod(line.substr(open + 1, colon - open - 1)), std::stod(line.substr(colon + 1))};
+}
+
+template <std::size_t N>
+std::string fit_script(const std::array<Net::SampleType, N>& points,
+                       const sm::PlotOptions& options) {
+  sm::BufferSink<400000> sink;
+  REQUIRE(sm::write_gnuplot_fit<11>(sink, Net{}, points, options).ok());
+  return sink.c_str();
+}
+}  // namespace
+
+TEST_CASE("automatic ranges at any magnitude") {
+  for (double magnitude : {1e-30, 1e-9, 1.0, 1e9, 1e30}) {
+    INFO("magnitude " << magnitude);
+    // Inputs and targets in [m, 3m] and [-3m, -m]; the zero network's curve adds y = 0.
+    std::array<Net::SampleType, 3> points{};
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const auto value = static_cast<float>(magnitude * static_cast<double>(i + 1));
+      points[i] = {{value}, {-value}};
+    }
+    const std::string script = fit_script(points, sm::PlotOptions());
+    const auto [x_low, x_high] = range_ends(script, "x");
+    const auto [y_low, y_high] = range_ends(script, "y");
+    CHECK(x_low < static_cast<double>(points[0].input[0]));
+    CHECK(x_high > static_cast<double>(points[2].input[0]));
+    CHECK(y_low < static_cast<double>(points[2].target[0]));
+    CHECK(y_high > 0.0);
+    // Short numbers: at most 4 significant digits, so at most 11 characters with the exponent.
+    for (const std::string axis : {"x", "y"}) {
+      const std::string line = range_line(script, axis);
+      CHECK(line.size() <= std::string("set xrange [").size() + 2 * 11 + 2);
+    }
+  }
+}
+
+TEST_CASE("automatic top leaves the legend room") {
+  // The lecture's 2 x 2 layout at 1000 x 760 pixels: each panel's legend covers about 70 of its
+  // 265 plot pixels. The data's top (with its 5 % margin) must stay below that.
+  const auto curve = sm::sample_curve<11>(Net{}, -0.5f, 0.5f);
+  const sm::PlotPanel<float> panel("", sine, curve);
+  const std::array<sm::PlotPanel<float>, 4> panels = {panel, panel, panel, panel};
+  sm::PlotOptions options;
+  options.width = 1000;
+  options.height = 760;
+  options.rows = 2;
+  options.columns = 2;
+  sm::BufferSink<400000> sink;
+  REQUIRE(sm::write_gnuplot(sink, panels, options).ok());
+  const auto [low, high] = range_ends(sink.c_str(), "y");
+  double top = 0;
+  for (const auto& sample : sine) {
+    top = std::max(top, static_cast<double>(sample.target[0]));
+  }
+  const double free_above = (high - top) / (high - low);
+  CHECK(free_above > 70.0 / 265.0);
+  CHECK(free_above < 0.4);
+
+  // An explicit bottom far below the data: the legend's share is of the whole range.
+  options.y_min = -100;
+  sm::BufferSink<400000> far_sink;
+  REQUIRE(sm::write_gnuplot(far_sink, panels, options).ok());
+  const auto [far_low, far_high] = range_ends(far_sink.c_str(), "y");
+  CHECK(far_low == -100.0);
+  CHECK((far_high - top) / (far_high - far_low) > 70.0 / 265.0);
 }

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <system_error>
 
 #include "backprop.hpp"
 #include "dataset.hpp"
@@ -86,7 +88,9 @@ struct PlotOptions {
   int columns = 1;
   // Axis ranges, common to all panels. An end left at automatic_range (the default) is fitted
   // to the panels: x to their training inputs and curves, y to their targets and curve values.
-  // Each end gets 5 % of the span as a margin, and the top of y another 30 % for the legend.
+  // Each end gets 5 % of the span as a margin, and the top of y room for the legend, estimated
+  // from the panel's height in pixels. Panels under about 300 pixels high (height / rows) leave
+  // the legend more than half of the plot, and it then covers data.
   double x_min = automatic_range;
   double x_max = automatic_range;
   double y_min = automatic_range;
@@ -132,25 +136,50 @@ struct Extent {
   }
 };
 
-// Returns `value` rounded to the nearest multiple of a power of ten that leaves 3 significant
-// digits of `span`, so that the script reads [-0.15:4.05], not [-0.15000000000000002:4.05].
-// Integral powers of ten are exact, and dividing by one rounds correctly.
+// Returns `value` rounded to the decimal digit that is the third significant digit of `span`,
+// so that the script reads [-0.15:4.05], not [-0.15000000000000002:4.05]. The end moves by at
+// most 1 % of the span, inside its 5 % margin. The rounding is decimal (std::to_chars with a
+// precision, read back with std::from_chars), so it works at any magnitude.
 inline double round_to_span_digits(double value, double span) {
-  double scale = 1;
-  while (span * scale < 100 && scale < 1e22) {
-    scale *= 10;
+  if (value == 0 || !(span > 0) || !is_finite(span) || !is_finite(value)) {
+    return value;
   }
-  double step = 1;
-  while (span / step >= 1000 && step < 1e300) {
-    step *= 10;
+  const double magnitude = value < 0 ? -value : value;
+  // The value's significant digits down to the span's third: 3 plus the difference of their
+  // decimal exponents, which std::log10 gives to within one (one off changes only the precision).
+  const double digits_wanted = 3 + std::floor(std::log10(magnitude)) - std::floor(std::log10(span));
+  if (digits_wanted < 1) {
+    return 0;  // below the rounding step, at most 1 % of the span
   }
-  return scale > 1 ? std::round(value * scale) / scale : std::round(value / step) * step;
+  const int digits = digits_wanted < 17 ? static_cast<int>(digits_wanted) : 17;
+  std::array<char, 40> text{};
+  const auto written = std::to_chars(text.data(), text.data() + text.size(), value,
+                                     std::chars_format::scientific, digits - 1);
+  double rounded = value;
+  const auto parsed = std::from_chars(text.data(), written.ptr, rounded);
+  return written.ec == std::errc() && parsed.ec == std::errc() ? rounded : value;
+}
+
+// Returns the fraction of a panel's plot area that its legend covers at the top, at most 0.6 so
+// that the data keeps room. An estimate for the pngcairo terminal at font size 13: about 20
+// pixels a legend row, and 115 pixels of each panel for its title, tick labels and axis label.
+inline double legend_fraction(const PlotOptions& options, std::size_t panel_count) {
+  const int stacked = panel_count > 1 && options.rows > 0 ? options.rows : 1;
+  const double panel_height =
+      options.height > 0 ? static_cast<double>(options.height) / stacked : 640.0;
+  const bool bands =
+      options.extrapolation_label != nullptr && options.extrapolation_label[0] != '\0';
+  const double legend_height = 20.0 * (bands ? 3 : 2) + 10;
+  const double plot_height = panel_height - 115;
+  return plot_height * 0.6 > legend_height ? legend_height / plot_height : 0.6;
 }
 
 // Replaces the automatic ends of a range (NaN) by the extent's, widened by 5 % of its span on
-// each side and by `headroom` times the span at the top, then rounded (round_to_span_digits).
-// A single value spans 10 % of its magnitude, or 2 around 0, and no value at all spans [-1, 1].
-inline void fit_range(double& low, double& high, const Extent& extent, double headroom) {
+// each side, and rounded (round_to_span_digits). An automatic top end also leaves the fraction
+// `legend` of the whole range above the data, for the legend. A single value spans 10 % of its
+// magnitude, or 2 around 0, and no value at all spans [-1, 1]. A margin that would overflow is
+// left out.
+inline void fit_range(double& low, double& high, const Extent& extent, double legend) {
   double first = extent.empty ? -1.0 : extent.low;
   double last = extent.empty ? 1.0 : extent.high;
   if (!(first < last)) {
@@ -161,10 +190,14 @@ inline void fit_range(double& low, double& high, const Extent& extent, double he
   }
   const double span = last - first;
   if (low != low) {
-    low = round_to_span_digits(first - 0.05 * span, span);
+    const double widened = first - 0.05 * span;
+    low = is_finite(widened) ? round_to_span_digits(widened, span) : first;
   }
   if (high != high) {
-    high = round_to_span_digits(last + (0.05 + headroom) * span, span);
+    // The legend covers [high - legend (high - low), high], which starts above the data's top.
+    const double top = last + 0.05 * span;
+    const double widened = (top - legend * low) / (1 - legend);
+    high = is_finite(widened) ? round_to_span_digits(widened, span) : last;
   }
 }
 
@@ -186,7 +219,7 @@ PlotOptions with_fitted_ranges(const PlotOptions& options, const PlotPanel<T>* p
     }
   }
   fit_range(fitted.x_min, fitted.x_max, x, 0.0);
-  fit_range(fitted.y_min, fitted.y_max, y, 0.3);
+  fit_range(fitted.y_min, fitted.y_max, y, legend_fraction(options, panel_count));
   return fitted;
 }
 
