@@ -808,6 +808,22 @@ std::string range_line(const std::string& script, const std::string& axis) {
   }
   return script.substr(start, script.find('\n', start) - start);
 }
+
+// The two ends of a script's "set xrange [low:high]" or "set yrange" line.
+std::pair<double, double> range_ends(const std::string& script, const std::string& axis) {
+  const std::string line = range_line(script, axis);
+  const std::size_t open = line.find('[');
+  const std::size_t colon = line.find(':', open);
+  return {std::stod(line.substr(open + 1, colon - open - 1)), std::stod(line.substr(colon + 1))};
+}
+
+template <std::size_t N>
+std::string fit_script(const std::array<Net::SampleType, N>& points,
+                       const sm::PlotOptions& options) {
+  sm::BufferSink<400000> sink;
+  REQUIRE(sm::write_gnuplot_fit<11>(sink, Net{}, points, options).ok());
+  return sink.c_str();
+}
 }  // namespace
 
 TEST_CASE("automatic ranges fit the data") {
@@ -817,11 +833,8 @@ TEST_CASE("automatic ranges fit the data") {
     const float x = -1.0f + 0.1f * static_cast<float>(i);
     wide[i] = {{x}, {2.0f * (x < 0 ? -x : x)}};
   }
-  // A curve of zeros inside the data: the data alone sets both ranges.
-  const Net zero{};
-  sm::BufferSink<200000> sink;
-  REQUIRE(sm::write_gnuplot_fit<11>(sink, zero, wide, sm::PlotOptions()).ok());
-  const std::string script = sink.c_str();
+  // The zero network's curve lies inside the data, so the data alone sets both ranges.
+  const std::string script = fit_script(wide, sm::PlotOptions());
   // x: [-1, 1] and 5 % of the span on each side. y: [0, 2] and 5 % below. Above, the legend's
   // 3 rows (70 of the panel's 525 plot pixels, 2/15) sit on a 5 % margin over the data:
   // (2.1 + 0.1 * 2/15) / (13/15) = 2.438..., rounded to 2.44.
@@ -865,33 +878,12 @@ TEST_CASE("one automatic end keeps the other") {
 
 TEST_CASE("automatic ranges of a single value") {
   const std::array<Net::SampleType, 1> single_sample = {{{{0.0f}, {3.0f}}}};
-  const Net zero{};
-  sm::BufferSink<200000> sink;
-  REQUIRE(sm::write_gnuplot_fit<11>(sink, zero, single_sample, sm::PlotOptions()).ok());
-  const std::string script = sink.c_str();
+  const std::string script = fit_script(single_sample, sm::PlotOptions());
   // x has the single input 0: [-1, 1] and margins. y spans the curve's 0 and the target 3:
   // (3.15 + 0.15 * 2/15) / (13/15) = 3.657..., rounded to 3.66.
   CHECK(range_line(script, "x") == "set xrange [-1.1:1.1]");
   CHECK(range_line(script, "y") == "set yrange [-0.15:3.66]");
 }
-
-namespace {
-// The two ends of a script's "set xrange [low:high]" or "set yrange" line.
-std::pair<double, double> range_ends(const std::string& script, const std::string& axis) {
-  const std::string line = range_line(script, axis);
-  const std::size_t open = line.find('[');
-  const std::size_t colon = line.find(':', open);
-  return {std::stod(line.substr(open + 1, colon - open - 1)), std::stod(line.substr(colon + 1))};
-}
-
-template <std::size_t N>
-std::string fit_script(const std::array<Net::SampleType, N>& points,
-                       const sm::PlotOptions& options) {
-  sm::BufferSink<400000> sink;
-  REQUIRE(sm::write_gnuplot_fit<11>(sink, Net{}, points, options).ok());
-  return sink.c_str();
-}
-}  // namespace
 
 TEST_CASE("automatic ranges at any magnitude") {
   for (double magnitude : {1e-30, 1e-9, 1.0, 1e9, 1e30}) {

@@ -198,6 +198,8 @@ constexpr FitResult<typename Net::Scalar> fit_samples(
                                 static_cast<double>(net.parameters()[bad_start]));
     return result;
   }
+  // These checks, and those after each epoch, are written out where they run: shared helpers
+  // grew the M4F training image by 92 bytes and the checked sample step by 18 instructions.
   const auto start_state = non_finite_state<T>(optimizer, parameter_count);
   if (start_state.index < parameter_count) {
     result.status = make_status(StatusCode::optimizer_state_not_finite, start_state.index,

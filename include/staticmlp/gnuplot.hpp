@@ -147,11 +147,11 @@ inline double round_to_span_digits(double value, double span) {
   const double magnitude = value < 0 ? -value : value;
   // The value's significant digits down to the span's third: 3 plus the difference of their
   // decimal exponents, which std::log10 gives to within one (one off changes only the precision).
-  const double digits_wanted = 3 + std::floor(std::log10(magnitude)) - std::floor(std::log10(span));
-  if (digits_wanted < 1) {
+  const double digit_count = 3 + std::floor(std::log10(magnitude)) - std::floor(std::log10(span));
+  if (digit_count < 1) {
     return 0;  // below the rounding step, at most 1 % of the span
   }
-  const int digits = digits_wanted < 17 ? static_cast<int>(digits_wanted) : 17;
+  const int digits = digit_count < 17 ? static_cast<int>(digit_count) : 17;
   std::array<char, 40> text{};
   const auto written = std::to_chars(text.data(), text.data() + text.size(), value,
                                      std::chars_format::scientific, digits - 1);

@@ -199,8 +199,8 @@ Status write_file(const char* path, Writer&& writer) {
   status = writer(sink);
   if (!status.ok()) {
     sink.discard();
-    // A writer sees only a sink that stopped storing text (output_failed); the sink knows that
-    // the file refused it, which names the cause.
+    // A writer reports only that the sink stopped storing text (output_failed). The sink
+    // records whether the file rejected a write, which names the cause.
     const bool file_refused = status.code == StatusCode::output_failed && sink.write_failed();
     return file_refused ? make_status(StatusCode::file_write_failed) : status;
   }

@@ -87,7 +87,7 @@ inline std::size_t run_time_vector_bytes() {
   return vector_bytes;
 }
 
-// The -Wpsabi setting below must outlast this header, so it stands outside the push and pop of
+// The -Wpsabi setting below must outlast this header, so it is outside the push and pop of
 // warnings.hpp, which would restore the warning at the end of the header.
 STATICMLP_DIAGNOSTICS_POP
 // GCC and Clang warn (-Wpsabi) that a function taking or returning AVX or AVX-512 vectors has
