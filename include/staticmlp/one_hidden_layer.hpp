@@ -577,6 +577,10 @@ struct OneHiddenLayer {
     for (; s + block <= count; s += block) {
       alignas(sizeof(V)) T inputs[block];
       alignas(sizeof(V)) T targets[block];
+      // Clang vectorized this copy into gathers, which took a quarter of the block's time.
+#if defined(__clang__)
+#pragma clang loop vectorize(disable)
+#endif
       for (std::size_t j = 0; j < block; ++j) {
         const Sample<T, 1, 1>& sample = samples[order != nullptr ? order[s + j] : s + j];
         inputs[j] = sample.input[0];
@@ -587,6 +591,8 @@ struct OneHiddenLayer {
 
       V activations[hidden];
       V partial[hidden];
+      // Clang -O2 kept this loop and the one below rolled, with the activations on the stack.
+#pragma GCC unroll 4
       for (std::size_t i = 0; i < hidden; ++i) {
         activations[i] =
             Hidden::value(broadcast<V>(parameters[b + i]) + broadcast<V>(parameters[w + i]) * x);
@@ -601,6 +607,7 @@ struct OneHiddenLayer {
       alignas(sizeof(V)) T terms[3 * hidden + 2][block];
       store(terms[3 * hidden], error * error);
       store(terms[3 * hidden + 1], dz);
+#pragma GCC unroll 4
       for (std::size_t i = 0; i < hidden; ++i) {
         const V below =
             (broadcast<V>(parameters[v + i]) * dz) * Hidden::derivative_from_output(activations[i]);
@@ -611,6 +618,12 @@ struct OneHiddenLayer {
       for (std::size_t j = 0; j < block; ++j) {
         total += terms[3 * hidden][j];
       }
+      // Clang vectorized this loop across k with 32 gathers per block, which halved the speed
+      // of 1-4-1 full batch (AVX-512 on an AMD EPYC: 104 M against 159 M samples/s without).
+      // GCC instead transposes the terms in registers, and ignores the pragma.
+#if defined(__clang__)
+#pragma clang loop vectorize(disable)
+#endif
       for (std::size_t k = 0; k < 3 * hidden; ++k) {
         T sum = gradient[k];
         for (std::size_t j = 0; j < block; ++j) {
