@@ -191,7 +191,7 @@ test-vector-widths: $(VECTOR_LEVELS:%=test-vector-%)
 # The engine headers as another program sees them: without SHADOW_CHECK and under warnings
 # beyond the project's set, which such programs may use with -Werror. With g++, the same file
 # must fail with SHADOW_CHECK, which shows that its globals do collide with the headers' names.
-STRICT_WARNINGS := -Wold-style-cast -Wsign-conversion -Wcast-qual -Wdouble-promotion
+STRICT_WARNINGS := -Wold-style-cast -Wsign-conversion -Wcast-qual -Wdouble-promotion -Wfloat-equal
 $(BUILD)/tests/strict_warnings.o: tests/strict_warnings.cpp $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(filter-out $(SHADOW_CHECK),$(ALL_CXXFLAGS)) $(STRICT_WARNINGS) -c $< -o $@

@@ -1,10 +1,10 @@
 // Compiled, never run, by `make test` as a program that includes the engine headers would be:
 // with the project's warnings and more (-Wold-style-cast, -Wsign-conversion, -Wcast-qual,
-// -Wdouble-promotion) and -Werror, but without STATICMLP_SHADOW_WARNINGS. Templates warn only
-// when instantiated, so this file uses the main entry points: both lane paths (a Tanh 1-H-1
-// network and a deeper one), the three optimizers, the restarts, the exports and the tape. The
-// globals below carry names that the headers use for parameters and locals, which g++'s
-// -Wshadow would report if the headers did not switch it off (warnings.hpp).
+// -Wdouble-promotion, -Wfloat-equal) and -Werror, but without STATICMLP_SHADOW_WARNINGS.
+// Templates warn only when instantiated, so this file uses the main entry points: both lane paths
+// (a Tanh 1-H-1 network and a deeper one), the three optimizers, the restarts, the exports and
+// the tape. The globals below carry names that the headers use for parameters and locals, which
+// g++'s -Wshadow would report if the headers did not switch it off (warnings.hpp).
 #include <array>
 #include <cstddef>
 

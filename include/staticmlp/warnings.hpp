@@ -6,13 +6,18 @@
 // harmless, and each engine header turns -Wshadow off between STATICMLP_DIAGNOSTICS_PUSH and
 // STATICMLP_DIAGNOSTICS_POP. The project's own builds define STATICMLP_SHADOW_WARNINGS, which
 // keeps the warning on, so that shadowing between the headers' own names still fails them.
+//
+// -Wfloat-equal is off inside the headers too. They compare floats exactly on purpose: against 0
+// and infinity, a value with itself to find NaN, and a value with its integer or float conversion
+// to choose how to print it. A program built with that warning and -Werror must compile them.
 #pragma once
 
 #if defined(STATICMLP_SHADOW_WARNINGS)
 #define STATICMLP_DIAGNOSTICS_PUSH
 #define STATICMLP_DIAGNOSTICS_POP
 #else
-#define STATICMLP_DIAGNOSTICS_PUSH \
-  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"")
+#define STATICMLP_DIAGNOSTICS_PUSH                                              \
+  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") \
+      _Pragma("GCC diagnostic ignored \"-Wfloat-equal\"")
 #define STATICMLP_DIAGNOSTICS_POP _Pragma("GCC diagnostic pop")
 #endif
