@@ -564,12 +564,16 @@ TEST_CASE("NaN target loss is rejected") {
 }
 
 namespace {
+struct Divergence {
+  std::size_t epochs = 0;         // result.epochs: 0 when fit() restored the start
+  std::size_t failing_epoch = 0;  // status.index
+};
+
 // Fits until the loss diverges, then replays result.epochs epochs from the same start. The
 // replay must give the bits fit() left in the network, so that epochs counts exactly the
-// updates the restored network contains. Returns result.epochs, which is 0 when fit() restored
-// the start.
+// updates the restored network contains.
 template <class Net>
-std::size_t epochs_after_divergence(std::size_t batch_size, float learning_rate) {
+Divergence epochs_after_divergence(std::size_t batch_size, float learning_rate) {
   const auto data = sm::sine_dataset<float, 50>();
   const Net start = sm::initialized<Net>(3);
   Net net = start;
@@ -594,17 +598,23 @@ std::size_t epochs_after_divergence(std::size_t batch_size, float learning_rate)
     mismatches += test_support::same_bits(replay.parameters()[i], net.parameters()[i]) ? 0 : 1;
   }
   CHECK(mismatches == 0);
-  return result.epochs;
+  return {result.epochs, result.status.index};
 }
 }  // namespace
 
 TEST_CASE("fit epochs after divergence") {
   using Wide = sm::Mlp<float, 1, sm::Dense<24, sm::Tanh>, sm::Dense<1, sm::Identity>>;
-  // Full batch at 0.8 diverges in epoch 18 and keeps 16 epochs, the last with a good loss (a
-  // count of 17 would be one update more than the network contains). Mini-batches of 7 at 0.65
-  // diverge in epoch 2, where even the epoch's start fails, so fit() restores the start.
-  CHECK(epochs_after_divergence<Wide>(sm::full_batch, 0.8f) == 16);
-  CHECK(epochs_after_divergence<Wide>(7, 0.65f) == 0);
+  // Full batch measures epoch e's loss on the network of e - 1 updates, before updating. When
+  // that loss diverges, the last good network is the one of e - 2 updates, and a count of e - 1
+  // would be one update more than the network contains. At 0.8 that happens after more than 10
+  // good epochs. Mini-batches of 7 at 0.65 diverge in epoch 2, where even the epoch's
+  // start fails, so fit() restores the start.
+  const Divergence full = epochs_after_divergence<Wide>(sm::full_batch, 0.8f);
+  CHECK(full.epochs > 10);
+  CHECK(full.epochs + 2 == full.failing_epoch);
+  const Divergence mini = epochs_after_divergence<Wide>(7, 0.65f);
+  CHECK(mini.epochs == 0);
+  CHECK(mini.failing_epoch == 2);
 }
 
 TEST_CASE("momentum keeps a velocity") {

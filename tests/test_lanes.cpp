@@ -143,6 +143,71 @@ TEST_CASE("scalar masks agree with float comparisons") {
   }
 }
 
+TEST_CASE("any_lane_set finds a set lane in every position") {
+  // The native width: 16 floats in the x86-64-v4 build of this file, 8 in the v3 build, each
+  // with its own instructions, and 4 in the baseline build.
+  constexpr std::size_t count = detail::native_lanes<float>;
+  using Wide = detail::Vector<float, count>;
+  using WideDoubles = detail::Vector<double, detail::native_lanes<double>>;
+  const Wide zeros = detail::broadcast<Wide>(0.0f);
+  CHECK_FALSE(detail::any_lane_set(detail::mask_greater(zeros, zeros)));
+  CHECK_FALSE(detail::any_magnitude_above(zeros, 0.0f));
+  for (std::size_t j = 0; j < count; ++j) {
+    INFO("lane " << j << " of " << count);
+    Wide one = zeros;
+    one[j] = 1.0f;
+    CHECK(detail::any_lane_set(detail::mask_greater(one, zeros)));
+    CHECK(detail::any_magnitude_above(one, 0.5f));
+    CHECK_FALSE(detail::any_magnitude_above(one, 1.0f));
+    one[j] = std::numeric_limits<float>::quiet_NaN();
+    CHECK_FALSE(detail::any_magnitude_above(one, 0.5f));
+    one[j] = std::numeric_limits<float>::infinity();
+    CHECK(detail::any_magnitude_above(one, 0.5f));
+  }
+  const WideDoubles double_zeros = detail::broadcast<WideDoubles>(0.0);
+  for (std::size_t j = 0; j < detail::native_lanes<double>; ++j) {
+    WideDoubles one = double_zeros;
+    one[j] = 2.0;
+    CHECK(detail::any_magnitude_above(one, 1.0));
+    CHECK_FALSE(detail::any_magnitude_above(one, 2.0));
+  }
+  CHECK_FALSE(detail::any_lane_set(std::uint32_t{0}));
+  CHECK(detail::any_lane_set(~std::uint32_t{0}));
+}
+
+TEST_CASE("tanh switches formula at the small limit, lane by lane") {
+  // At and below 0.75 float tanh is tanh_small(); the first float above takes the general
+  // formula. Vectors with every lane below, every lane above and lanes on both sides, in every
+  // position of the native width, must give each lane the scalar bits.
+  constexpr float limit = detail::FloatTraits<float>::tanh_small_limit;
+  const float above = std::nextafter(limit, 1.0f);
+  CHECK(same_bits(sm::tanh(limit), detail::tanh_small(limit)));
+  CHECK(same_bits(sm::tanh(-limit), detail::tanh_small(-limit)));
+  CHECK(same_bits(sm::tanh(-0.0f), -0.0f));
+  CHECK(same_bits(detail::tanh_small(-0.0f), -0.0f));
+  // Above the limit the two formulas differ in the last bits somewhere near it; both are close.
+  CHECK(detail::tanh_small(above) == Approx(std::tanh(static_cast<double>(above))).epsilon(3e-7));
+  CHECK(sm::tanh(above) == Approx(std::tanh(static_cast<double>(above))).epsilon(3e-7));
+
+  constexpr std::size_t count = detail::native_lanes<float>;
+  using Wide = detail::Vector<float, count>;
+  const std::array<float, 7> values = {0.1f, -limit, limit, above, -above, -0.0f, 2.0f};
+  int mismatches = 0;
+  for (const float fill : values) {
+    for (const float odd : values) {
+      for (std::size_t j = 0; j < count; ++j) {
+        Wide x = detail::broadcast<Wide>(fill);
+        x[j] = odd;
+        const Wide t = detail::tanh_lanes(x);
+        for (std::size_t k = 0; k < count; ++k) {
+          mismatches += same_bits(t[k], sm::tanh(x[k])) ? 0 : 1;
+        }
+      }
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("select picks lane by lane") {
   const Floats a = {1.0f, 2.0f, 3.0f, 4.0f};
   const Floats b = {-1.0f, -2.0f, -3.0f, -4.0f};

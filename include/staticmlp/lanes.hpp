@@ -340,6 +340,66 @@ template <class L>
   }
 }
 
+// True when any lane of `mask` (all bits set or none in each lane, as the mask functions above
+// give) is set. The branch that tests it costs two or three instructions where the target has
+// them, which is why this is not a loop: GCC 12 compiled an OR over the lanes, or over the
+// halves, into stores and scalar loads. A mask wider than what the code is compiled for (a
+// kernel that dispatch compiles for AVX-512 in a baseline build) is folded in halves first.
+template <class M>
+[[gnu::always_inline]] constexpr bool any_lane_set(const M& mask) {
+  if constexpr (std::is_integral_v<M>) {
+    return mask != 0;
+  } else {
+#if defined(__clang__) && __has_builtin(__builtin_reduce_or)
+    return __builtin_reduce_or(mask) != 0;
+#else
+    using Word = std::remove_cv_t<std::remove_reference_t<decltype(mask[0])>>;
+    constexpr std::size_t floats_count = sizeof(M) / sizeof(float);
+    using Floats = Vector<float, floats_count>;
+    // A set lane has every bit set, so each float in it has its sign bit set.
+    [[maybe_unused]] const Floats floats = __builtin_bit_cast(Floats, mask);
+#if defined(__x86_64__) && defined(__AVX__)
+    if constexpr (sizeof(M) == 32) {
+      return __builtin_ia32_vtestzps256(floats, floats) == 0;
+    }
+#endif
+#if defined(__x86_64__)
+    if constexpr (sizeof(M) == 16) {
+      return __builtin_ia32_movmskps(floats) != 0;
+    }
+#endif
+    if constexpr (sizeof(M) > 16) {
+      constexpr auto half = std::make_index_sequence<floats_count / 2>{};
+      using HalfBits = Vector<std::uint32_t, floats_count / 2>;
+      return any_lane_set(__builtin_bit_cast(HalfBits, half_of<false>(floats, half)) |
+                          __builtin_bit_cast(HalfBits, half_of<true>(floats, half)));
+    } else {
+      Word any = 0;
+      for (std::size_t lane = 0; lane < sizeof(M) / sizeof(Word); ++lane) {
+        any |= mask[lane];
+      }
+      return any != 0;
+    }
+#endif
+  }
+}
+
+// True when any lane of `magnitude` (sign bits clear) lies above `threshold`, a finite value
+// >= 0; NaN lanes do not count. With AVX-512 GCC compares straight into a mask register.
+template <class L>
+[[gnu::always_inline]] constexpr bool any_magnitude_above(const L& magnitude,
+                                                          LaneScalar<L> threshold) {
+#if defined(__x86_64__) && defined(__AVX512F__) && !defined(__clang__)
+  // Predicate 30 is _CMP_GT_OQ (greater, false for NaN); rounding 4 is the current direction.
+  if constexpr (sizeof(L) == 64 && std::is_same_v<LaneScalar<L>, float>) {
+    return __builtin_ia32_cmpps512_mask(magnitude, broadcast<L>(threshold), 30, 0xffff, 4) != 0;
+  } else if constexpr (sizeof(L) == 64) {
+    return __builtin_ia32_cmppd512_mask(magnitude, broadcast<L>(threshold), 30, 0xff, 4) != 0;
+  }
+#endif
+  return any_lane_set(mask_magnitude_above(magnitude, threshold));
+}
+
 }  // namespace detail
 }  // namespace staticmlp
 

@@ -73,6 +73,7 @@ struct FloatTraits<float> {
   static constexpr float exp_underflow = -104.0f;
   static constexpr float expm1_floor = -18.0f;
   static constexpr float tanh_saturation = 9.5f;
+  static constexpr float tanh_small_limit = 0.75f;  // tanh_small() up to this magnitude
   static constexpr int exp_terms = 8;
   static constexpr int log_terms = 6;
 };
@@ -392,6 +393,23 @@ template <class L>
   }
 }
 
+// Computes float tanh for |x| <= tanh_small_limit as x (1 + s p(s)) with s = x^2, p of degree 4
+// fitted for the least maximum relative error (src/tools/fit_tanh_small.py), by Horner's rule.
+// Every float in range is within 1.72 ulp of glibc's double tanh (1.64 with FMA contraction).
+// That takes 7 vector operations with FMA (12 without) and no division, against about 22 and a
+// division for the general formula. Horner's rule measured faster than Estrin's scheme. The form
+// x + x s p(s) is more accurate but turns -0 into +0, and putting the sign back cost 4 % at 1-40-1.
+template <class L>
+[[gnu::always_inline]] constexpr L tanh_small(const L& x) {
+  using T = LaneScalar<L>;
+  const L s = x * x;
+  L p = 0x1.4230b4p-6f + s * T(-0x1.3892fap-8f);
+  p = -0x1.b55f82p-5f + s * p;
+  p = 0x1.10ed5ap-3f + s * p;
+  p = -0x1.5554a4p-2f + s * p;
+  return x * (T(1) + s * p);
+}
+
 // tanh on lanes (lanes.hpp); tanh() below states the contract.
 template <class L>
 [[gnu::always_inline]] constexpr L tanh_lanes(const L& x) {
@@ -403,6 +421,16 @@ template <class L>
   const LaneBits<L> bits = to_bits(x);
   const LaneBits<L> sign = bits & sign_mask;
   const L magnitude = from_bits<L>(bits ^ sign);
+
+  // When every float lane lies in tanh_small()'s range or is NaN, the general formula is
+  // skipped. A vector with lanes on both sides computes both and picks lane by lane, so each
+  // lane gets the scalar bits. The branch is marked likely because the pre-activations of
+  // trained networks mostly lie in that range (docs/performance.md).
+  if constexpr (std::is_same_v<T, float>) {
+    if (__builtin_expect(!any_magnitude_above(magnitude, Traits::tanh_small_limit), 1)) {
+      return tanh_small(x);
+    }
+  }
 
   // Beyond the saturation point tanh rounds to 1, and the quotient below may overflow or turn
   // NaN there; a mask computed beside it selects 1 instead, so at run time no clamp delays the
@@ -426,7 +454,13 @@ template <class L>
   const L e = expm1_reduced(r) * scale + (scale - T(1));
   const L quotient = e / (e + T(2));
   const LaneBits<L> saturated = mask_magnitude_above(magnitude, saturation);
-  return from_bits<L>(to_bits(select(saturated, broadcast<L>(T(1)), quotient)) | sign);
+  const L general = from_bits<L>(to_bits(select(saturated, broadcast<L>(T(1)), quotient)) | sign);
+  if constexpr (std::is_same_v<T, float> && is_vector_lane<L>) {
+    return select(mask_magnitude_above(magnitude, Traits::tanh_small_limit), general,
+                  tanh_small(x));
+  } else {
+    return general;
+  }
 }
 
 // sigmoid on lanes (lanes.hpp); sigmoid() below states the contract.
