@@ -455,9 +455,14 @@ template <class L>
   const L quotient = e / (e + T(2));
   const LaneBits<L> saturated = mask_magnitude_above(magnitude, saturation);
   const L general = from_bits<L>(to_bits(select(saturated, broadcast<L>(T(1)), quotient)) | sign);
+  // A vector with no small lane skips tanh_small() and the selection: at 1-40-1 Sgd that made
+  // training 5 % faster natively and 11 % with the default flags (AVX-512, one run each).
   if constexpr (std::is_same_v<T, float> && is_vector_lane<L>) {
-    return select(mask_magnitude_above(magnitude, Traits::tanh_small_limit), general,
-                  tanh_small(x));
+    const LaneBits<L> large = mask_magnitude_above(magnitude, Traits::tanh_small_limit);
+    if (!any_lane_set(static_cast<LaneBits<L>>(~large))) {
+      return general;
+    }
+    return select(large, general, tanh_small(x));
   } else {
     return general;
   }
