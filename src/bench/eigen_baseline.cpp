@@ -175,11 +175,12 @@ Timing time_hidden(const Config& config, std::size_t epochs) {
 }
 
 template <class Rule>
-double time_activation(std::size_t calls) {
+double time_activation(std::size_t calls, float spread) {
   using Values = Eigen::Array<float, static_cast<int>(activation_values), 1>;
   Values inputs;
   for (int i = 0; i < static_cast<int>(activation_values); ++i) {
-    inputs[i] = -4.0f + 8.0f * static_cast<float>(i) / static_cast<float>(activation_values);
+    inputs[i] =
+        spread * (-1.0f + 2.0f * static_cast<float>(i) / static_cast<float>(activation_values));
   }
   Values values;
   float checksum = 0;
@@ -196,14 +197,14 @@ double time_activation(std::size_t calls) {
 
 }  // namespace
 
-double eigen_activation_seconds(Activation activation, std::size_t calls) {
+double eigen_activation_seconds(Activation activation, std::size_t calls, float spread) {
   switch (activation) {
     case Activation::tanh:
-      return time_activation<TanhRule>(calls);
+      return time_activation<TanhRule>(calls, spread);
     case Activation::relu:
-      return time_activation<ReluRule>(calls);
+      return time_activation<ReluRule>(calls, spread);
     case Activation::sigmoid:
-      return time_activation<SigmoidRule>(calls);
+      return time_activation<SigmoidRule>(calls, spread);
   }
   return -1;
 }

@@ -67,11 +67,12 @@ const char* eigen_name();
 // Values per call in the activation cost measurement: one hidden layer of the widest network.
 inline constexpr std::size_t activation_values = 400;
 
-// CPU seconds per value of applying the activation to activation_values floats spread over
-// [-4, 4], `calls` times: staticmlp's lane-wise activation (one_hidden_layer.hpp's kernels use
-// it) and Eigen's array function. The Eigen one returns a negative time without Eigen.
-double staticmlp_activation_seconds(Activation activation, std::size_t calls);
-double eigen_activation_seconds(Activation activation, std::size_t calls);
+// CPU seconds per value of applying the activation to activation_values floats spread evenly
+// over [-spread, spread), `calls` times: staticmlp's lane-wise activation (one_hidden_layer.hpp's
+// kernels use it) and Eigen's array function. The Eigen one returns a negative time without
+// Eigen.
+double staticmlp_activation_seconds(Activation activation, std::size_t calls, float spread);
+double eigen_activation_seconds(Activation activation, std::size_t calls, float spread);
 
 // Lanes of the vectors staticmlp's kernels use for float in this build.
 std::size_t staticmlp_float_lanes();

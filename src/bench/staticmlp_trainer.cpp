@@ -81,11 +81,12 @@ template <class Act>
 }
 
 template <class Act>
-double time_activation(std::size_t calls) {
+double time_activation(std::size_t calls, float spread) {
   float values[activation_values];
   float inputs[activation_values];
   for (std::size_t i = 0; i < activation_values; ++i) {
-    inputs[i] = -4.0f + 8.0f * static_cast<float>(i) / static_cast<float>(activation_values);
+    inputs[i] =
+        spread * (-1.0f + 2.0f * static_cast<float>(i) / static_cast<float>(activation_values));
   }
   float checksum = 0;
   const double start = thread_seconds();
@@ -105,14 +106,14 @@ double time_activation(std::size_t calls) {
 
 }  // namespace
 
-double staticmlp_activation_seconds(Activation activation, std::size_t calls) {
+double staticmlp_activation_seconds(Activation activation, std::size_t calls, float spread) {
   switch (activation) {
     case Activation::tanh:
-      return time_activation<sm::Tanh>(calls);
+      return time_activation<sm::Tanh>(calls, spread);
     case Activation::relu:
-      return time_activation<sm::Relu>(calls);
+      return time_activation<sm::Relu>(calls, spread);
     case Activation::sigmoid:
-      return time_activation<sm::Sigmoid>(calls);
+      return time_activation<sm::Sigmoid>(calls, spread);
   }
   return 0;
 }
