@@ -143,7 +143,7 @@ TEST_CASE("scalar masks agree with float comparisons") {
   }
 }
 
-TEST_CASE("any_lane_set finds a set lane in every position") {
+TEST_CASE("any_lane_set finds every lane position") {
   // The native width: 16 floats in the x86-64-v4 build of this file, 8 in the v3 build, each
   // with its own instructions, and 4 in the baseline build.
   constexpr std::size_t count = detail::native_lanes<float>;
@@ -154,28 +154,28 @@ TEST_CASE("any_lane_set finds a set lane in every position") {
   CHECK_FALSE(detail::any_magnitude_above(zeros, 0.0f));
   for (std::size_t j = 0; j < count; ++j) {
     INFO("lane " << j << " of " << count);
-    Wide one = zeros;
-    one[j] = 1.0f;
-    CHECK(detail::any_lane_set(detail::mask_greater(one, zeros)));
-    CHECK(detail::any_magnitude_above(one, 0.5f));
-    CHECK_FALSE(detail::any_magnitude_above(one, 1.0f));
-    one[j] = std::numeric_limits<float>::quiet_NaN();
-    CHECK_FALSE(detail::any_magnitude_above(one, 0.5f));
-    one[j] = std::numeric_limits<float>::infinity();
-    CHECK(detail::any_magnitude_above(one, 0.5f));
+    Wide single_lane = zeros;
+    single_lane[j] = 1.0f;
+    CHECK(detail::any_lane_set(detail::mask_greater(single_lane, zeros)));
+    CHECK(detail::any_magnitude_above(single_lane, 0.5f));
+    CHECK_FALSE(detail::any_magnitude_above(single_lane, 1.0f));
+    single_lane[j] = std::numeric_limits<float>::quiet_NaN();
+    CHECK_FALSE(detail::any_magnitude_above(single_lane, 0.5f));
+    single_lane[j] = std::numeric_limits<float>::infinity();
+    CHECK(detail::any_magnitude_above(single_lane, 0.5f));
   }
   const WideDoubles double_zeros = detail::broadcast<WideDoubles>(0.0);
   for (std::size_t j = 0; j < detail::native_lanes<double>; ++j) {
-    WideDoubles one = double_zeros;
-    one[j] = 2.0;
-    CHECK(detail::any_magnitude_above(one, 1.0));
-    CHECK_FALSE(detail::any_magnitude_above(one, 2.0));
+    WideDoubles single_lane = double_zeros;
+    single_lane[j] = 2.0;
+    CHECK(detail::any_magnitude_above(single_lane, 1.0));
+    CHECK_FALSE(detail::any_magnitude_above(single_lane, 2.0));
   }
   CHECK_FALSE(detail::any_lane_set(std::uint32_t{0}));
   CHECK(detail::any_lane_set(~std::uint32_t{0}));
 }
 
-TEST_CASE("tanh switches formula at the small limit, lane by lane") {
+TEST_CASE("tanh lanes agree at small limit") {
   // At and below 0.75 float tanh is tanh_small(); the first float above takes the general
   // formula. Vectors with every lane below, every lane above and lanes on both sides, in every
   // position of the native width, must give each lane the scalar bits.
@@ -185,7 +185,7 @@ TEST_CASE("tanh switches formula at the small limit, lane by lane") {
   CHECK(same_bits(sm::tanh(-limit), detail::tanh_small(-limit)));
   CHECK(same_bits(sm::tanh(-0.0f), -0.0f));
   CHECK(same_bits(detail::tanh_small(-0.0f), -0.0f));
-  // Above the limit the two formulas differ in the last bits somewhere near it; both are close.
+  // Above the limit the two formulas may differ in the last bits, but both stay close.
   CHECK(detail::tanh_small(above) == Approx(std::tanh(static_cast<double>(above))).epsilon(3e-7));
   CHECK(sm::tanh(above) == Approx(std::tanh(static_cast<double>(above))).epsilon(3e-7));
 

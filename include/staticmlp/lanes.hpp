@@ -340,8 +340,8 @@ template <class L>
   }
 }
 
-// True when any lane of `mask` (all bits set or none in each lane, as the mask functions above
-// give) is set. The branch that tests it costs two or three instructions where the target has
+// Returns true when any lane of `mask` (all bits set or none in each lane, as the mask functions
+// above give) is set. The branch that tests it costs two or three instructions where the target has
 // them, which is why this is not a loop: GCC 12 compiled an OR over the lanes, or over the
 // halves, into stores and scalar loads. A mask wider than what the code is compiled for (a
 // kernel that dispatch compiles for AVX-512 in a baseline build) is folded in halves first.
@@ -384,8 +384,8 @@ template <class M>
   }
 }
 
-// True when any lane of `magnitude` (sign bits clear) lies above `threshold`, a finite value
-// >= 0; NaN lanes do not count. With AVX-512 GCC compares straight into a mask register.
+// Returns true when any lane of `magnitude` (sign bits clear) lies above `threshold`, a finite
+// value >= 0. NaN lanes do not count. With AVX-512 GCC compares straight into a mask register.
 template <class L>
 [[gnu::always_inline]] constexpr bool any_magnitude_above(const L& magnitude,
                                                           LaneScalar<L> threshold) {
