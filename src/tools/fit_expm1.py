@@ -12,10 +12,11 @@ needs mpmath (Debian: python3-mpmath) and runs in about 15 s:
 It prints the maximum relative error before rounding, then each coefficient with the nearest
 float as a C++ hexfloat literal.
 """
-import struct
 import sys
 
 import mpmath as mp
+
+import lawson_fit
 
 mp.mp.dps = 50
 DEGREE = int(sys.argv[1]) if len(sys.argv) > 1 else 4
@@ -31,37 +32,8 @@ to_relative = [r**2 / abs(mp.expm1(r)) for r in nodes]
 powers = [[r**j for j in range(DEGREE + 1)] for r in nodes]
 
 
-def solve(weights):
-    """Weighted least squares through the normal equations, at 50 digits."""
-    size = DEGREE + 1
-    matrix = mp.matrix(size, size)
-    rhs = mp.matrix(size, 1)
-    for k in range(POINTS):
-        w = weights[k] * to_relative[k] ** 2
-        for i in range(size):
-            rhs[i] += w * powers[k][i] * targets[k]
-            for j in range(size):
-                matrix[i, j] += w * powers[k][i] * powers[k][j]
-    return mp.lu_solve(matrix, rhs)
-
-
-def relative_errors(coefficients):
-    return [
-        to_relative[k] * abs(sum(coefficients[j] * powers[k][j] for j in range(DEGREE + 1))
-                             - targets[k])
-        for k in range(POINTS)
-    ]
-
-
-weights = [mp.mpf(1) / POINTS] * POINTS
-for _ in range(ROUNDS):
-    coefficients = solve(weights)
-    errors = relative_errors(coefficients)
-    total = sum(w * e for w, e in zip(weights, errors))
-    weights = [w * e / total for w, e in zip(weights, errors)]
+coefficients, errors = lawson_fit.fit(powers, targets, to_relative, ROUNDS)
 
 print(f"degree {DEGREE}: maximum relative error of expm1 {mp.nstr(max(errors), 5)}")
 for j, c in enumerate(coefficients):
-    nearest = struct.unpack("f", struct.pack("f", float(c)))[0]
-    mantissa, exponent = nearest.hex().split("p")
-    print(f"c{j + 2} = {mp.nstr(c, 20):>24}  float {mantissa.rstrip('0')}p{exponent}f")
+    print(f"c{j + 2} = {mp.nstr(c, 20):>24}  float {lawson_fit.float_literal(c)}")
