@@ -2,7 +2,7 @@
 fit_tanh_small.py.
 
 fit() solves a weighted least-squares problem on the given points and reweights it by Lawson's
-rule (each weight times its point's error) until the maximum error settles; this converges to
+rule (each weight times its point's error) until the maximum error settles, which converges to
 the minimax solution. float_literal() prints a coefficient as the nearest float's C++ hexfloat.
 """
 import struct
