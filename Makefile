@@ -149,7 +149,7 @@ test-compile-fail:
 # test_fit.cpp and test_backprop.cpp run at the baseline width only: with them, `make -j2 test`
 # from a clean tree took 55 s instead of 46 s.
 VECTOR_TEST_SOURCES := tests/test_lanes.cpp tests/test_one_hidden_layer.cpp \
-  tests/test_fused_step.cpp tests/test_activation.cpp
+  tests/test_fused_step.cpp tests/test_activation.cpp tests/test_dense_forward.cpp
 VECTOR_LEVELS := x86-64-v3 x86-64-v4
 # CPU flags each level needs, as /proc/cpuinfo names them.
 VECTOR_CPU_FLAGS_x86-64-v3 := avx2 fma bmi2

@@ -59,11 +59,188 @@ struct DenseWidth : std::integral_constant<std::size_t, 1> {};
 template <std::size_t Width, class Activation>
 struct DenseWidth<Dense<Width, Activation>> : std::integral_constant<std::size_t, Width> {};
 
+// Returns the lanes of a, then those of b.
+template <class V, std::size_t... Lane>
+[[gnu::always_inline]] inline Vector<LaneScalar<V>, sizeof...(Lane)> concatenate(
+    const V& a, const V& b, std::index_sequence<Lane...>) {
+  if constexpr (sizeof...(Lane) == 2) {
+    return Vector<LaneScalar<V>, 2>{a, b};
+  } else {
+    return __builtin_shufflevector(a, b, static_cast<int>(Lane)...);
+  }
+}
+
+// Returns v followed by lanes of `pad`, Lanes in all.
+template <std::size_t Lanes, class V>
+[[gnu::always_inline]] inline Vector<LaneScalar<V>, Lanes> widen_to(const V& v, LaneScalar<V> pad) {
+  constexpr std::size_t width = LaneTraits<V>::count;
+  if constexpr (width == Lanes) {
+    return v;
+  } else {
+    return widen_to<Lanes>(concatenate(v, broadcast<V>(pad), std::make_index_sequence<2 * width>{}),
+                           pad);
+  }
+}
+
+// Returns the source lane of lane `lane` in the lower (or upper) halves that fold_rows() adds at
+// one step. Both inputs contain rows of 2 `half` partial sums. __builtin_shufflevector numbers
+// the second input's lanes after the first's, so the result has the first input's rows, then
+// the second's, each with `half` sums.
+constexpr int fold_rows_index(std::size_t lane, std::size_t half, bool upper) {
+  return static_cast<int>(lane / half * 2 * half + lane % half + (upper ? half : 0));
+}
+
+#if __has_builtin(__builtin_shufflevector)
+// Folds the partial sums of Count rows, `rows[r]` holding row r's Lanes sums, into one vector
+// whose lane r is row r's total. Each step adds partial sum j + half into j, as
+// fold_partial_sums does for one row, and packs two vectors' rows into one, so the rows'
+// folds share the shuffle and add instructions and come out side by side.
+template <std::size_t Count, class L, std::size_t... Lane>
+[[gnu::always_inline]] inline L fold_rows(const L* rows, std::index_sequence<Lane...> lanes) {
+  if constexpr (Count == 1) {
+    return rows[0];
+  } else {
+    // Count vectors hold all the rows, so each row has Count sums left at this step.
+    constexpr std::size_t half = Count / 2;
+    L packed[Count / 2];
+    for (std::size_t k = 0; k < Count / 2; ++k) {
+      const L lower = __builtin_shufflevector(rows[2 * k], rows[2 * k + 1],
+                                              fold_rows_index(Lane, half, false)...);
+      const L upper = __builtin_shufflevector(rows[2 * k], rows[2 * k + 1],
+                                              fold_rows_index(Lane, half, true)...);
+      packed[k] = lower + upper;
+    }
+    return fold_rows<Count / 2>(packed, lanes);
+  }
+}
+
+// Loads the first Count values from `source`, then fills up to Lanes lanes with `pad`. When
+// Count is a power of two, a narrower load is widened in registers. Otherwise the vector is
+// assembled in memory, which is slower because of a store-forwarding stall.
+template <std::size_t Count, std::size_t Lanes, class T>
+[[gnu::always_inline]] inline Vector<T, Lanes> load_padded(const T* source, T pad) {
+  if constexpr (Count == 0) {
+    return broadcast<Vector<T, Lanes>>(pad);
+  } else if constexpr ((Count & (Count - 1)) == 0) {
+    return widen_to<Lanes>(load_lanes<Vector<T, Count>>(source), pad);
+  } else {
+    T values[Lanes];
+    for (std::size_t j = 0; j < Lanes; ++j) {
+      values[j] = j < Count ? source[j] : pad;
+    }
+    return load_lanes<Vector<T, Lanes>>(values);
+  }
+}
+
+// z[o] = b[o] + dot<In>(w + o In, x) for the rows o below Out - Out % Lanes, Lanes rows at a
+// time. Each row's partial sums of dot<In> stay in vectors, each vector operation does what dot's
+// loops do to Lanes partial sums, and fold_rows() folds Lanes rows at once: the same operations
+// on the same values in the same order as dot<In>, so the same bits, without dot's scalar tail
+// and fold for each row.
+template <std::size_t In, std::size_t Out, std::size_t Lanes, class T>
+[[gnu::always_inline]] inline void dense_sums(const T* __restrict w, const T* __restrict b,
+                                              const T* __restrict x, T* __restrict z) {
+  using L = Vector<T, Lanes>;
+  constexpr std::size_t sums = dot_lanes(In);
+  constexpr std::size_t chunks = sums / Lanes;
+  constexpr std::size_t tail = In > sums ? In / sums * sums : In;
+  constexpr std::size_t rest = In - tail;
+  // In a row shorter than dot's sums, its first round leaves +0 in the sums past In, so the
+  // padding here is +0 times +0. The last round adds nothing to the sums past In - tail, and
+  // adding -0 (-0 times +0) does the same, because s + -0 is s for every s. Only a vector that
+  // crosses the end of a row is padded.
+  constexpr std::size_t padded_first = In < sums ? In / Lanes : chunks;
+  constexpr std::size_t whole_rest = rest / Lanes;
+  constexpr std::size_t rest_in_last = rest % Lanes;
+  const L x_first_padded =
+      load_padded<(In < sums ? In % Lanes : 0), Lanes>(x + padded_first * Lanes, T(0));
+  const L x_rest = load_padded<rest_in_last, Lanes>(x + tail + whole_rest * Lanes, T(0));
+  for (std::size_t o = 0; o + Lanes <= Out; o += Lanes) {
+    L rows[Lanes];
+    for (std::size_t r = 0; r < Lanes; ++r) {
+      const T* row = w + (o + r) * In;
+      // Set vector by vector, because with `= {}` GCC 12 -O2 cleared the array with a rep stos
+      // per row, which took longer than the arithmetic of a 400-weight row.
+      L partial[chunks];
+#pragma GCC unroll 8
+      for (std::size_t c = 0; c < chunks; ++c) {
+        if (c < padded_first) {
+          partial[c] = load_lanes<L>(row + c * Lanes) * load_lanes<L>(x + c * Lanes);
+        } else if (c == padded_first) {
+          partial[c] = load_padded<(In < sums ? In % Lanes : 0), Lanes>(row + c * Lanes, T(0)) *
+                       x_first_padded;
+        } else {
+          partial[c] = broadcast<L>(T(0));
+        }
+      }
+      for (std::size_t i = sums; i < tail; i += sums) {
+#pragma GCC unroll 8
+        for (std::size_t c = 0; c < chunks; ++c) {
+          partial[c] += load_lanes<L>(row + i + c * Lanes) * load_lanes<L>(x + i + c * Lanes);
+        }
+      }
+#pragma GCC unroll 8
+      for (std::size_t c = 0; c < whole_rest; ++c) {
+        partial[c] += load_lanes<L>(row + tail + c * Lanes) * load_lanes<L>(x + tail + c * Lanes);
+      }
+      if constexpr (rest_in_last > 0) {
+        partial[whole_rest] +=
+            load_padded<rest_in_last, Lanes>(row + tail + whole_rest * Lanes, -T(0)) * x_rest;
+      }
+      for (std::size_t width = chunks / 2; width > 0; width /= 2) {
+#pragma GCC unroll 8
+        for (std::size_t c = 0; c < width; ++c) {
+          partial[c] += partial[c + width];
+        }
+      }
+      rows[r] = partial[0];
+    }
+    store_lanes(z + o,
+                load_lanes<L>(b + o) + fold_rows<Lanes>(rows, std::make_index_sequence<Lanes>{}));
+  }
+}
+#endif
+
+// Applies Activation in place to y[start] to y[Count - 1], Lanes at a time, then the rest with
+// half as many lanes, down to one. Each lane gets the bits of the scalar function (lanes.hpp),
+// and a vector whose lanes all take one of tanh's formulas computes that formula only, where
+// scalar tanh inside a vectorized loop computes both (math.hpp).
+template <std::size_t Count, class Activation, std::size_t Lanes, class T>
+[[gnu::always_inline]] inline void activate_from(T* y, std::size_t start) {
+  using L = Vector<T, Lanes>;
+  std::size_t o = start;
+  for (; o + Lanes <= Count; o += Lanes) {
+    store_lanes(y + o, Activation::value(load_lanes<L>(y + o)));
+  }
+  if constexpr (Lanes > 1) {
+    activate_from<Count, Activation, Lanes / 2>(y, o);
+  }
+}
+
 // y[o] = f(b[o] + sum_i W[o][i] x[i]) for W[Out][In], the sum taken by dot. The pointers must
 // not overlap; restrict-qualified parameters let the compiler vectorize without checking.
 template <std::size_t In, std::size_t Out, class Activation, class T>
 constexpr void dense_forward(const T* __restrict w, const T* __restrict b,
                              const T* __restrict x, T* __restrict y) {
+  constexpr std::size_t lanes = power_of_two_at_most(native_lanes<T>, Out);
+  if constexpr (lanes > 1 && supports_vector_lanes_v<Activation>) {
+    if (!is_constant_evaluated()) {
+      // Rows before `done` take dense_sums(), and the rest take dot<In> one at a time.
+      std::size_t done = 0;
+#if __has_builtin(__builtin_shufflevector)
+      constexpr std::size_t row_lanes = power_of_two_at_most(native_lanes<T>, dot_lanes(In));
+      if constexpr (row_lanes > 1) {
+        dense_sums<In, Out, row_lanes>(w, b, x, y);
+        done = Out / row_lanes * row_lanes;
+      }
+#endif
+      for (std::size_t o = done; o < Out; ++o) {
+        y[o] = b[o] + dot<In>(w + o * In, x);
+      }
+      activate_from<Out, Activation, lanes>(y, 0);
+      return;
+    }
+  }
   for (std::size_t o = 0; o < Out; ++o) {
     y[o] = Activation::value(b[o] + dot<In>(w + o * In, x));
   }
