@@ -59,6 +59,7 @@ struct DenseWidth : std::integral_constant<std::size_t, 1> {};
 template <std::size_t Width, class Activation>
 struct DenseWidth<Dense<Width, Activation>> : std::integral_constant<std::size_t, Width> {};
 
+#if __has_builtin(__builtin_shufflevector)
 // Returns the lanes of a, then those of b.
 template <class V, std::size_t... Lane>
 [[gnu::always_inline]] inline Vector<LaneScalar<V>, sizeof...(Lane)> concatenate(
@@ -90,7 +91,6 @@ constexpr int fold_rows_index(std::size_t lane, std::size_t half, bool upper) {
   return static_cast<int>(lane / half * 2 * half + lane % half + (upper ? half : 0));
 }
 
-#if __has_builtin(__builtin_shufflevector)
 // Folds the partial sums of Count rows, `rows[r]` holding row r's Lanes sums, into one vector
 // whose lane r is row r's total. Each step adds partial sum j + half into j, as
 // fold_partial_sums does for one row, and packs two vectors' rows into one, so the rows'
@@ -132,11 +132,12 @@ template <std::size_t Count, std::size_t Lanes, class T>
   }
 }
 
-// z[o] = b[o] + dot<In>(w + o In, x) for the rows o below Out - Out % Lanes, Lanes rows at a
-// time. Each row's partial sums of dot<In> stay in vectors, each vector operation does what dot's
-// loops do to Lanes partial sums, and fold_rows() folds Lanes rows at once: the same operations
-// on the same values in the same order as dot<In>, so the same bits, without dot's scalar tail
-// and fold for each row.
+// Computes z[o] = b[o] + dot<In>(w + o In, x) for the rows o below Out - Out % Lanes, Lanes rows
+// at a time. Each row's partial sums of dot<In> stay in vectors, each vector operation does what
+// dot's loops do to Lanes partial sums, and fold_rows() folds Lanes rows at once: the same
+// operations on the same values in the same order as dot<In>, so the same bits, without dot's
+// scalar tail and fold for each row. Only a NaN result may differ, in its sign and payload, which
+// the compiler's choice of operand order decides.
 template <std::size_t In, std::size_t Out, std::size_t Lanes, class T>
 [[gnu::always_inline]] inline void dense_sums(const T* __restrict w, const T* __restrict b,
                                               const T* __restrict x, T* __restrict z) {
@@ -201,19 +202,20 @@ template <std::size_t In, std::size_t Out, std::size_t Lanes, class T>
 }
 #endif
 
-// Applies Activation in place to y[start] to y[Count - 1], Lanes at a time, then the rest with
-// half as many lanes, down to one. Each lane gets the bits of the scalar function (lanes.hpp),
-// and a vector whose lanes all take one of tanh's formulas computes that formula only, where
-// scalar tanh inside a vectorized loop computes both (math.hpp).
-template <std::size_t Count, class Activation, std::size_t Lanes, class T>
-[[gnu::always_inline]] inline void activate_from(T* y, std::size_t start) {
+// Applies Activation in place to y[Start] to y[Count - 1], Lanes at a time, then the rest with
+// the widest vector that fits it, down to one lane. Only the widths that have values to process
+// are compiled in. Each lane gets the bits of the scalar function (lanes.hpp), and a vector whose
+// lanes all take one of tanh's formulas computes that formula only, where scalar tanh inside a
+// vectorized loop computes both (math.hpp).
+template <std::size_t Count, class Activation, std::size_t Lanes, std::size_t Start, class T>
+[[gnu::always_inline]] inline void activate_from(T* y) {
   using L = Vector<T, Lanes>;
-  std::size_t o = start;
-  for (; o + Lanes <= Count; o += Lanes) {
+  constexpr std::size_t end = Start + (Count - Start) / Lanes * Lanes;
+  for (std::size_t o = Start; o < end; o += Lanes) {
     store_lanes(y + o, Activation::value(load_lanes<L>(y + o)));
   }
-  if constexpr (Lanes > 1) {
-    activate_from<Count, Activation, Lanes / 2>(y, o);
+  if constexpr (end < Count) {
+    activate_from<Count, Activation, power_of_two_at_most(Lanes, Count - end), end>(y);
   }
 }
 
@@ -237,7 +239,7 @@ constexpr void dense_forward(const T* __restrict w, const T* __restrict b,
       for (std::size_t o = done; o < Out; ++o) {
         y[o] = b[o] + dot<In>(w + o * In, x);
       }
-      activate_from<Out, Activation, lanes>(y, 0);
+      activate_from<Out, Activation, lanes, 0>(y);
       return;
     }
   }
