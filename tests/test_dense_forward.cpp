@@ -25,8 +25,8 @@ struct Layer {
 };
 
 // Weights and inputs of both signs and of several magnitudes, so that the partial sums round
-// differently when added in another order. Row 0's products and bias are -0: its sum is -0 only
-// if every padding lane adds nothing, and +0 if one adds +0 to a -0 sum.
+// differently when added in another order. Row 0's products and bias are -0, so its sum stays
+// -0 only if every padding lane adds nothing, and becomes +0 if one adds +0.
 template <class T, std::size_t In, std::size_t Out>
 Layer<T, In, Out> spread_layer(std::uint64_t seed) {
   sm::SplitMix64 random(seed);
@@ -48,7 +48,7 @@ Layer<T, In, Out> spread_layer(std::uint64_t seed) {
   return layer;
 }
 
-// The formula, one output at a time.
+// Computes the scalar formula one output at a time.
 template <std::size_t In, std::size_t Out, class Activation, class T>
 std::array<T, Out> reference(const Layer<T, In, Out>& layer) {
   std::array<T, Out> y{};
@@ -88,7 +88,7 @@ void check_shapes() {
   check_layer<48, 3, Activation, T>(9);
   check_layer<100, 20, Activation, T>(10);
   check_layer<400, 19, Activation, T>(11);
-  // Fewer rows than a vector: the scalar loop alone, after any whole vectors.
+  // Rows of 2 sums, and fewer rows than a vector (3), which the scalar loop takes alone.
   check_layer<2, 6, Activation, T>(12);
   check_layer<400, 3, Activation, T>(13);
 }
@@ -117,8 +117,8 @@ TEST_CASE("dense_forward matches the scalar formula") {
 }
 
 TEST_CASE("dense_forward keeps -0 past padding") {
-  // The zero rows alone, with the activation that passes -0 through: a padding lane of +0 would
-  // show as +0 here.
+  // Row 0 alone, under the identity, which passes -0 through. A padding lane of +0 would turn
+  // it into +0.
   const Layer<float, 40, 4> layer = spread_layer<float, 40, 4>(14);
   std::array<float, 4> y{};
   sm::detail::dense_forward<40, 4, sm::Identity>(layer.w.data(), layer.b.data(), layer.x.data(),

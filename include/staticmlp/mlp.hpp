@@ -151,10 +151,10 @@ template <std::size_t In, std::size_t Out, std::size_t Lanes, class T>
   // adding -0 (-0 times +0) does the same, because s + -0 is s for every s. Only a vector that
   // crosses the end of a row is padded.
   constexpr std::size_t padded_first = In < sums ? In / Lanes : chunks;
+  constexpr std::size_t first_in_last = In < sums ? In % Lanes : 0;
   constexpr std::size_t whole_rest = rest / Lanes;
   constexpr std::size_t rest_in_last = rest % Lanes;
-  const L x_first_padded =
-      load_padded<(In < sums ? In % Lanes : 0), Lanes>(x + padded_first * Lanes, T(0));
+  const L x_first_padded = load_padded<first_in_last, Lanes>(x + padded_first * Lanes, T(0));
   const L x_rest = load_padded<rest_in_last, Lanes>(x + tail + whole_rest * Lanes, T(0));
   for (std::size_t o = 0; o + Lanes <= Out; o += Lanes) {
     L rows[Lanes];
@@ -168,8 +168,7 @@ template <std::size_t In, std::size_t Out, std::size_t Lanes, class T>
         if (c < padded_first) {
           partial[c] = load_lanes<L>(row + c * Lanes) * load_lanes<L>(x + c * Lanes);
         } else if (c == padded_first) {
-          partial[c] = load_padded<(In < sums ? In % Lanes : 0), Lanes>(row + c * Lanes, T(0)) *
-                       x_first_padded;
+          partial[c] = load_padded<first_in_last, Lanes>(row + c * Lanes, T(0)) * x_first_padded;
         } else {
           partial[c] = broadcast<L>(T(0));
         }

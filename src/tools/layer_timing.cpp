@@ -9,19 +9,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 
 #include <staticmlp/staticmlp.hpp>
+
+#include "../bench/run.hpp"
 
 namespace {
 
 namespace sm = staticmlp;
-
-double thread_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
+using bench::thread_seconds;
 
 template <class Function>
 double best_of_5(Function run) {
@@ -39,9 +35,9 @@ double best_of_5(Function run) {
 // epochs of warm-up.
 template <class Net>
 void time_sgd(const char* name, std::size_t epochs) {
-  static constexpr auto data = sm::sine_dataset<float, 100>();
+  static constexpr auto data = sm::sine_dataset<float, bench::sample_count>();
   Net net = sm::initialized<Net>(1);
-  sm::Sgd<Net> optimizer(0.01f);
+  sm::Sgd<Net> optimizer(static_cast<float>(bench::learning_rate));
   sm::FitOptions<float> options;
   options.epochs = 200;
   options.batch_size = 1;
@@ -51,7 +47,7 @@ void time_sgd(const char* name, std::size_t epochs) {
   }
   options.epochs = epochs;
   const double seconds = best_of_5([&] { (void)sm::fit(net, optimizer, data, options); });
-  const double samples = static_cast<double>(epochs) * 100.0;
+  const double samples = static_cast<double>(epochs * bench::sample_count);
   std::printf("%-28s sgd %8.1f ns/sample\n", name, seconds / samples * 1e9);
 }
 
