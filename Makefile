@@ -94,33 +94,37 @@ demo: $(BUILD)/sine_demo
 ensure-catch2:
 	$(call require,test -f $(CATCH_HEADER),catch2,the Catch2 test framework header $(CATCH_HEADER))
 
-# The runner contains no engine code, and Catch2's main takes 15 s to compile at -O2 but 8 s at
-# -O0, about a quarter of the unit suite's build.
-$(BUILD)/tests/catch_main.o: tests/catch_main.cpp | ensure-catch2
+# Catch2's runner: its main and the framework's own code. Debian's catch2 package ships them
+# compiled, as libCatch2WithMain.a, which saves compiling tests/catch_main.cpp (8 s at -O0).
+# Without that library the runner is compiled from that file. Either way it is built without the
+# sanitizers, so that allocation_main.cpp, which replaces malloc and operator new as the
+# sanitizers do, can link it too.
+$(BUILD)/tests/catch_runner.a: | ensure-catch2
 	@mkdir -p $(dir $@)
-	$(CXX) $(TEST_CXXFLAGS) -O0 -c $< -o $@
+	@rm -f $@
+	@library="$$($(CXX) -print-file-name=libCatch2WithMain.a)"; \
+	if [ -f "$$library" ]; then \
+	  echo "cp $$library $@"; cp "$$library" $@; \
+	else \
+	  echo "$(CXX) $(PLAIN_TEST_CXXFLAGS) -O0 -c tests/catch_main.cpp -o $(@:.a=.o)"; \
+	  $(CXX) $(PLAIN_TEST_CXXFLAGS) -O0 -c tests/catch_main.cpp -o $(@:.a=.o) && \
+	    ar rcs $@ $(@:.a=.o); \
+	fi
 
 $(BUILD)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | ensure-catch2
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) -c $< -o $@
 
-$(BUILD)/unit_tests: $(BUILD)/tests/catch_main.o $(TEST_OBJECTS)
+$(BUILD)/unit_tests: $(TEST_OBJECTS) $(BUILD)/tests/catch_runner.a
 	$(CXX) $(TEST_CXXFLAGS) $^ -o $@
 
-# Replaces malloc and operator new, which the sanitizers also replace: built without them, so a
-# sanitizer build compiles the runner a second time without them.
 PLAIN_TEST_CXXFLAGS := $(filter-out $(SANITIZE_FLAGS),$(TEST_CXXFLAGS))
-ALLOCATION_RUNNER := $(if $(SANITIZE),$(BUILD)/tests/catch_main_plain.o,$(BUILD)/tests/catch_main.o)
-
-$(BUILD)/tests/catch_main_plain.o: tests/catch_main.cpp | ensure-catch2
-	@mkdir -p $(dir $@)
-	$(CXX) $(PLAIN_TEST_CXXFLAGS) -O0 -c $< -o $@
 
 $(BUILD)/tests/allocation_main.o: tests/allocation_main.cpp $(HEADERS) | ensure-catch2
 	@mkdir -p $(dir $@)
 	$(CXX) $(PLAIN_TEST_CXXFLAGS) -c $< -o $@
 
-$(BUILD)/allocation_tests: $(ALLOCATION_RUNNER) $(BUILD)/tests/allocation_main.o
+$(BUILD)/allocation_tests: $(BUILD)/tests/allocation_main.o $(BUILD)/tests/catch_runner.a
 	$(CXX) $(PLAIN_TEST_CXXFLAGS) $^ -o $@
 
 test-unit: $(BUILD)/unit_tests
@@ -157,7 +161,7 @@ VECTOR_CPU_FLAGS_x86-64-v4 := avx2 fma bmi2 avx512f avx512bw avx512cd avx512dq a
 
 # The levels this machine can run, decided once when make reads this file, so that one make
 # schedules every compilation of the suite (a recursive make for the vector tests raced the
-# outer one for catch_main.o).
+# outer one for the Catch2 runner).
 VECTOR_RUNNABLE_LEVELS := $(foreach level,$(VECTOR_LEVELS),$(if $(shell \
   [ "$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
   for flag in $(VECTOR_CPU_FLAGS_$(level)); do grep -qw "$$flag" /proc/cpuinfo || exit 1; done && \
@@ -174,8 +178,9 @@ $(BUILD)/$(1)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | ensure-
 	@mkdir -p $$(dir $$@)
 	$(CXX) $(TEST_CXXFLAGS) -march=$(1) -c $$< -o $$@
 
-$(BUILD)/$(1)/vector_tests: $(BUILD)/tests/catch_main.o \
-    $(patsubst tests/%.cpp,$(BUILD)/$(1)/tests/%.o,$(VECTOR_TEST_SOURCES_$(1)))
+$(BUILD)/$(1)/vector_tests: \
+    $(patsubst tests/%.cpp,$(BUILD)/$(1)/tests/%.o,$(VECTOR_TEST_SOURCES_$(1))) \
+    $(BUILD)/tests/catch_runner.a
 	$(CXX) $(TEST_CXXFLAGS) -march=$(1) $$^ -o $$@
 
 ifneq ($(filter $(1),$(VECTOR_RUNNABLE_LEVELS)),)
