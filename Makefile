@@ -98,11 +98,12 @@ ensure-catch2:
 # compiled, as libCatch2WithMain.a, which saves compiling tests/catch_main.cpp (8 s at -O0).
 # Without that library the runner is compiled from that file. Either way it is built without the
 # sanitizers, so that allocation_main.cpp, which replaces malloc and operator new as the
-# sanitizers do, can link it too.
+# sanitizers do, can link it too. Set CATCH_RUNNER_LIBRARY to another name to compile the file.
+CATCH_RUNNER_LIBRARY ?= libCatch2WithMain.a
 $(BUILD)/tests/catch_runner.a: | ensure-catch2
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	@library="$$($(CXX) -print-file-name=libCatch2WithMain.a)"; \
+	@library="$$($(CXX) -print-file-name=$(CATCH_RUNNER_LIBRARY))"; \
 	if [ -f "$$library" ]; then \
 	  echo "cp $$library $@"; cp "$$library" $@; \
 	else \
