@@ -94,13 +94,17 @@ demo: $(BUILD)/sine_demo
 ensure-catch2:
 	$(call require,test -f $(CATCH_HEADER),catch2,the Catch2 test framework header $(CATCH_HEADER))
 
+# What needs Catch2 depends on ensure-catch2 only while the header is missing. The phony target
+# otherwise made `make -j2` start other work first and the slowest test files 13 s late.
+NEEDS_CATCH2 := $(if $(wildcard $(CATCH_HEADER)),,ensure-catch2)
+
 # Catch2's runner: its main and the framework's own code. Debian's catch2 package ships them
 # compiled, as libCatch2WithMain.a, which saves compiling tests/catch_main.cpp (8 s at -O0).
 # Without that library the runner is compiled from that file. Either way it is built without the
 # sanitizers, so that allocation_main.cpp, which replaces malloc and operator new as the
 # sanitizers do, can link it too. Set CATCH_RUNNER_LIBRARY to another name to compile the file.
 CATCH_RUNNER_LIBRARY ?= libCatch2WithMain.a
-$(BUILD)/tests/catch_runner.a: | ensure-catch2
+$(BUILD)/tests/catch_runner.a: | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	@library="$$($(CXX) -print-file-name=$(CATCH_RUNNER_LIBRARY))"; \
@@ -112,7 +116,7 @@ $(BUILD)/tests/catch_runner.a: | ensure-catch2
 	    ar rcs $@ $(@:.a=.o); \
 	fi
 
-$(BUILD)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | ensure-catch2
+$(BUILD)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) -c $< -o $@
 
@@ -121,7 +125,7 @@ $(BUILD)/unit_tests: $(TEST_OBJECTS) $(BUILD)/tests/catch_runner.a
 
 PLAIN_TEST_CXXFLAGS := $(filter-out $(SANITIZE_FLAGS),$(TEST_CXXFLAGS))
 
-$(BUILD)/tests/allocation_main.o: tests/allocation_main.cpp $(HEADERS) | ensure-catch2
+$(BUILD)/tests/allocation_main.o: tests/allocation_main.cpp $(HEADERS) | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	$(CXX) $(PLAIN_TEST_CXXFLAGS) -c $< -o $@
 
@@ -175,7 +179,7 @@ VECTOR_TEST_OBJECTS := $(foreach level,$(VECTOR_RUNNABLE_LEVELS),\
   $(patsubst tests/%.cpp,$(BUILD)/$(level)/tests/%.o,$(VECTOR_TEST_SOURCES_$(level))))
 
 define vector_test_rules
-$(BUILD)/$(1)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | ensure-catch2
+$(BUILD)/$(1)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | $(NEEDS_CATCH2)
 	@mkdir -p $$(dir $$@)
 	$(CXX) $(TEST_CXXFLAGS) -march=$(1) -c $$< -o $$@
 
@@ -212,9 +216,12 @@ ifeq ($(findstring clang,$(CXX)),)
 	else echo "ok   the headers switch off -Wshadow, which their own names need"; fi
 endif
 
-# The slowest objects are listed first, so that `make -j2` starts them first.
+# The slowest objects are listed first, so that `make -j2` starts them first, then the
+# compile-fail checks (one job of many short compilations) and the vector tests' other objects,
+# so that short jobs are left for the end, when one core would otherwise wait for the other.
 test: $(BUILD)/tests/test_one_hidden_layer.o $(filter %/test_one_hidden_layer.o,$(VECTOR_TEST_OBJECTS)) \
   $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(SLOW_TEST_SOURCES)) \
+  test-compile-fail $(filter %/test_dense_forward.o,$(VECTOR_TEST_OBJECTS)) $(VECTOR_TEST_OBJECTS) \
   test-unit test-allocation test-compile-fail test-engine-headers $(BUILD)/readme_example \
   $(BUILD)/tests/strict_warnings.o test-cpp-header test-vector-widths
 
@@ -243,7 +250,7 @@ plots: $(BUILD)/sine_demo $(addprefix $(BUILD)/,$(LECTURE_PROGRAMS)) | ensure-gn
 	done
 
 # Its own binary: ten seeds of every variant take too long for the unit suite.
-$(BUILD)/lecture_tests: tests/lecture_sweep.cpp tests/lecture_support.hpp src/lecture_recipes.hpp $(HEADERS) | ensure-catch2
+$(BUILD)/lecture_tests: tests/lecture_sweep.cpp tests/lecture_support.hpp src/lecture_recipes.hpp $(HEADERS) | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $< -o $@
 
