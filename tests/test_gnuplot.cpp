@@ -1,7 +1,8 @@
 // gnuplot export: the script's content, locale independence, rejection of non-finite values,
 // atomic file output, and (when gnuplot is installed) that gnuplot runs the script cleanly.
-#include <algorithm>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <clocale>
 #include <cmath>
 #include <csignal>
