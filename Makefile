@@ -3,6 +3,7 @@
 #   make test                      build and run the Catch2 suite and the compile-fail checks
 #   make test CXX=clang++          the same with clang++
 #   make test SANITIZE=1           the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make test-kernels              the 1-H-1 kernels' tests at the build's own width (in make test)
 #   make test-vector-widths        the vector kernels' tests built for AVX2 and AVX-512 too
 #   make bench                     print training throughput and memory footprint tables
 #   make fuzz                      fuzz the model loader for FUZZ_SECONDS (60) with libFuzzer
@@ -25,6 +26,9 @@ ifeq ($(findstring clang,$(CXX)),)
 SANITIZE_FLAGS += -Wno-maybe-uninitialized
 endif
 EXTRA_CXXFLAGS ?=
+# A failed or interrupted recipe leaves no half-written target, such as a precompiled header,
+# that a later make would take as up to date.
+.DELETE_ON_ERROR:
 
 BUILD_NAME := $(notdir $(firstword $(CXX)))$(if $(SANITIZE),-sanitize)
 BUILD := build/$(BUILD_NAME)
@@ -122,15 +126,22 @@ $(BUILD)/tests/catch_runner.a: | $(NEEDS_CATCH2)
 # (tests/pch/catch.hpp), which the baseline test files load in 0.2 s instead of parsing the
 # header in 0.7 s. g++ finds catch2/catch.hpp.gch in $(BUILD)/pch before the header itself and
 # uses it where the header is the first include and the flags match; elsewhere it parses the
-# header as before, so the objects are the same. The -march builds of the vector tests (four or
-# five files each) would save less than a precompiled header costs. Clang does not look for
-# .gch files through #include.
+# header as before. The objects are the same either way, but for debug information. The
+# -march builds of the vector tests (four or five files each) would save less than a
+# precompiled header costs. Clang does not look for .gch files through #include.
+# g++ also accepts a header precompiled with other optimization flags (-O2 for -O3), which then
+# changes the code, so $(BUILD)/pch/flags records the flags and a change rebuilds the header.
 ifeq ($(findstring clang,$(CXX)),)
 CATCH_PCH := $(BUILD)/pch/catch2/catch.hpp.gch
 CATCH_PCH_FLAGS := -I$(BUILD)/pch
+CATCH_PCH_RECORD := $(BUILD)/pch/flags
+ifneq ($(file < $(CATCH_PCH_RECORD)),$(strip $(TEST_CXXFLAGS)))
+$(shell mkdir -p $(BUILD)/pch)
+$(file > $(CATCH_PCH_RECORD),$(strip $(TEST_CXXFLAGS)))
 endif
-$(BUILD)/pch/catch2/catch.hpp.gch: tests/pch/catch.hpp $(wildcard $(CATCH_HEADER)) \
-    | $(NEEDS_CATCH2)
+endif
+$(BUILD)/pch/catch2/catch.hpp.gch: tests/pch/catch.hpp $(CATCH_PCH_RECORD) \
+    $(wildcard $(CATCH_HEADER)) | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) -x c++-header $< -o $@
 
@@ -171,7 +182,7 @@ BASELINE_KERNEL_OBJECT := $(BUILD)/baseline/tests/test_one_hidden_layer.o
 $(BASELINE_KERNEL_OBJECT): $(KERNEL_TEST_SOURCE) $(HEADERS) tests/test_support.hpp \
     | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
-	$(CXX) $(TEST_CXXFLAGS) -DSTATICMLP_DISPATCH=0 -c $< -o $@
+	$(CXX) $(TEST_CXXFLAGS) -USTATICMLP_DISPATCH -DSTATICMLP_DISPATCH=0 -c $< -o $@
 
 $(BUILD)/baseline/kernel_tests: $(BASELINE_KERNEL_OBJECT) $(BUILD)/tests/catch_runner.a
 	$(CXX) $(TEST_CXXFLAGS) $^ -o $@
