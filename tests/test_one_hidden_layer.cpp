@@ -64,19 +64,22 @@ int forward_mismatches() {
 // Number of parameters whose gradient from loss_and_gradient() differs from accumulate_gradient()
 // with scale 1/N written out: dz = (2 scale (y - t)) B'(y), then for each unit
 // below = (v dz) A'(h), gv += dz h, gw += below x, gb += below, and gc += dz. The loss must match
-// too, or the count is one more.
-template <class Net>
+// too, or the count is one more. The gradient is over the first N of the sine samples.
+template <class Net, std::size_t N = 30>
 std::size_t gradient_mismatches() {
   using T = typename Net::Scalar;
   using Hidden = typename Net::template LayerActivation<0>;
   using Output = typename Net::template LayerActivation<1>;
   constexpr std::size_t hidden = Net::widths[1];
-  const auto data = sm::sine_dataset<T, 30>();
+  static_assert(N <= 30, "the gradient covers at most the 30 sine samples");
+  const auto all_data = sm::sine_dataset<T, 30>();
+  const sm::SampleView<T, 1, 1> data(all_data.data(), N);
   const Net net = spread_network<Net>(8);
-  const T scale = T(1) / T(30);
+  const T scale = T(1) / T(N);
   typename Net::Parameters expected{};
   T expected_total = 0;
-  for (const auto& sample : data) {
+  for (std::size_t s = 0; s < N; ++s) {
+    const auto& sample = data[s];
     const Reference<Net> reference(net, sample.input[0]);
     const T error = reference.y - sample.target[0];
     expected_total += error * error;
@@ -94,7 +97,7 @@ std::size_t gradient_mismatches() {
 
   typename Net::Parameters gradient{};
   sm::Workspace<Net> workspace{};
-  const T loss = sm::loss_and_gradient(net, sm::SampleView<T, 1, 1>(data), gradient, workspace);
+  const T loss = sm::loss_and_gradient(net, data, gradient, workspace);
   std::size_t mismatches = same_bits(loss, expected_total * scale) ? 0 : 1;
   for (std::size_t i = 0; i < Net::parameter_count; ++i) {
     mismatches += same_bits(gradient[i], expected[i]) ? 0 : 1;
@@ -196,6 +199,16 @@ TEST_CASE("one-hidden-layer gradient matches the layer formulas") {
   CHECK(gradient_mismatches<OneHidden<float, 8, sm::LeakyRelu<>>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 8, sm::Sigmoid, sm::Sigmoid>>() == 0);
   CHECK(gradient_mismatches<OneHidden<double, 4, sm::Tanh>>() == 0);
+}
+
+TEST_CASE("wide gradient of one to three samples") {
+  // Up to 1024 units, each sweep runs the forward pass two samples ahead, so one, two and three
+  // samples end the lookahead at each point. 1-1025-1 (with a tail) runs one sample ahead.
+  CHECK(gradient_mismatches<OneHidden<float, 400, sm::Tanh>, 1>() == 0);
+  CHECK(gradient_mismatches<OneHidden<float, 400, sm::Tanh>, 2>() == 0);
+  CHECK(gradient_mismatches<OneHidden<float, 400, sm::Tanh>, 3>() == 0);
+  CHECK(gradient_mismatches<OneHidden<float, 1025, sm::Tanh>, 1>() == 0);
+  CHECK(gradient_mismatches<OneHidden<float, 1025, sm::Tanh>, 3>() == 0);
 }
 
 namespace {

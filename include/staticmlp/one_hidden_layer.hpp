@@ -321,8 +321,19 @@ struct OneHiddenLayer {
     return losses;
   }
 
+  // Widths up to which accumulate_streaming() runs each forward pass two samples ahead. The
+  // hidden values of the next sample then wait in a stack buffer of `hidden` scalars (at most
+  // 4 KB for float, 8 KB for double). Wider layers run one sample ahead, so that for the
+  // largest networks fit()'s stack use stays as the README's Limitations state.
+  static constexpr std::size_t lookahead_units = 1024;
+  static constexpr std::size_t lookahead = hidden <= lookahead_units ? 2 : 1;
+
   // accumulate_samples() for layers too wide for registers: each sweep over the hidden units
-  // adds one sample's terms to the gradient and runs the next sample's forward pass.
+  // adds one sample's terms to the gradient and runs the forward pass of the sample `lookahead`
+  // places later. Two places ahead, a sweep need not wait for the output sum of the sweep before
+  // it: native 1-400-1 tanh full batch ran 4 % faster (AVX-512, three runs of three each way).
+  // The bits do not change: the parameters are fixed, and each gradient entry adds the samples'
+  // terms in order.
   STATICMLP_DETAIL_DISPATCH_INLINE static T accumulate_streaming(const T* parameters,
                                                                  SampleView<T, 1, 1> samples,
                                                                  const std::uint32_t* order,
@@ -335,19 +346,38 @@ struct OneHiddenLayer {
     const auto sample_at = [&](std::size_t s) -> const Sample<T, 1, 1>& {
       return samples[order != nullptr ? order[s] : s];
     };
-    T y = forward(parameters, sample_at(0).input[0], h);
+    // outputs[k] and hidden_values[k] belong to sample s + k; the buffers swap after each sample.
+    T ahead[lookahead == 2 ? hidden : 1];
+    T* hidden_values[2] = {h, ahead};
+    T outputs[2] = {forward(parameters, sample_at(0).input[0], h), T(0)};
+    if (lookahead == 2 && count > 1) {
+      outputs[1] = forward(parameters, sample_at(1).input[0], ahead);
+    }
     for (std::size_t s = 0; s < count; ++s) {
       const Sample<T, 1, 1>& sample = sample_at(s);
+      const T y = outputs[0];
       const T error = y - sample.target[0];
       total += error * error;
       const T dz = (T(2) * scale * (y - sample.target[0])) * Output::derivative_from_output(y);
       const T x = sample.input[0];
-      if (s + 1 < count) {
-        const T x_next = sample_at(s + 1).input[0];
-        const T sum = sweep_and_sum<AccumulateForwardStep>(parameters, h, x, dz, x_next, gradient);
-        y = Output::value(parameters[c] + sum);
+      // The output of sample s + lookahead, when there is one.
+      T output_ahead = T(0);
+      if (s + lookahead < count) {
+        const T x_ahead = sample_at(s + lookahead).input[0];
+        const T sum = sweep_and_sum<AccumulateForwardStep>(parameters, hidden_values[0], x, dz,
+                                                           x_ahead, gradient);
+        output_ahead = Output::value(parameters[c] + sum);
       } else {
-        accumulate_range<run_time_lanes>(parameters, h, x, dz, gradient, 0);
+        accumulate_range<run_time_lanes>(parameters, hidden_values[0], x, dz, gradient, 0);
+      }
+      if constexpr (lookahead == 2) {
+        outputs[0] = outputs[1];
+        outputs[1] = output_ahead;
+        T* const swept = hidden_values[0];
+        hidden_values[0] = hidden_values[1];
+        hidden_values[1] = swept;
+      } else {
+        outputs[0] = output_ahead;
       }
       gradient[c] += dz;
     }
