@@ -202,8 +202,9 @@ TEST_CASE("one-hidden-layer gradient matches the layer formulas") {
 }
 
 TEST_CASE("wide gradient of one to three samples") {
-  // Up to 1024 units, each sweep runs the forward pass two samples ahead, so one, two and three
-  // samples end the lookahead at each point. 1-1025-1 (with a tail) runs one sample ahead.
+  // Up to 1024 units, each sweep runs the forward pass two samples ahead. With one or two
+  // samples no sweep does, and with three the first sweep does. 1-1025-1 (a tail after the
+  // whole vectors) runs one sample ahead.
   CHECK(gradient_mismatches<OneHidden<float, 400, sm::Tanh>, 1>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 400, sm::Tanh>, 2>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 400, sm::Tanh>, 3>() == 0);

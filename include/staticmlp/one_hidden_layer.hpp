@@ -346,7 +346,8 @@ struct OneHiddenLayer {
     const auto sample_at = [&](std::size_t s) -> const Sample<T, 1, 1>& {
       return samples[order != nullptr ? order[s] : s];
     };
-    // outputs[k] and hidden_values[k] belong to sample s + k; the buffers swap after each sample.
+    // outputs[k] and hidden_values[k] belong to sample s + k, and both pairs swap after each
+    // sample. With a lookahead of 1, only the first entry of each is used.
     T ahead[lookahead == 2 ? hidden : 1];
     T* hidden_values[2] = {h, ahead};
     T outputs[2] = {forward(parameters, sample_at(0).input[0], h), T(0)};
