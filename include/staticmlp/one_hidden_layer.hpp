@@ -351,15 +351,17 @@ struct OneHiddenLayer {
     T ahead[lookahead == 2 ? hidden : 1];
     T* hidden_values[2] = {h, ahead};
     T outputs[2] = {forward(parameters, sample_at(0).input[0], h), T(0)};
-    if (lookahead == 2 && count > 1) {
-      outputs[1] = forward(parameters, sample_at(1).input[0], ahead);
+    if constexpr (lookahead == 2) {
+      if (count > 1) {
+        outputs[1] = forward(parameters, sample_at(1).input[0], ahead);
+      }
     }
     for (std::size_t s = 0; s < count; ++s) {
       const Sample<T, 1, 1>& sample = sample_at(s);
       const T y = outputs[0];
       const T error = y - sample.target[0];
       total += error * error;
-      const T dz = (T(2) * scale * (y - sample.target[0])) * Output::derivative_from_output(y);
+      const T dz = (T(2) * scale * error) * Output::derivative_from_output(y);
       const T x = sample.input[0];
       // The output of sample s + lookahead, when there is one.
       T output_ahead = T(0);
@@ -570,7 +572,7 @@ struct OneHiddenLayer {
 
       const T error = y - sample.target[0];
       total += error * error;
-      const T dz = (T(2) * scale * (y - sample.target[0])) * Output::derivative_from_output(y);
+      const T dz = (T(2) * scale * error) * Output::derivative_from_output(y);
 #pragma GCC unroll 8
       for (std::size_t k = 0; k < vectors_used; ++k) {
         const L below = (outer[k] * dz) * Hidden::derivative_from_output(activations[k]);
