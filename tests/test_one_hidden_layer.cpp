@@ -182,10 +182,10 @@ TEST_CASE("one-hidden-layer forward matches the layer formulas") {
 }
 
 TEST_CASE("one-hidden-layer gradient matches the layer formulas") {
-  // 1-4-1 keeps the network in registers wherever vectors have 4 lanes or more, 1-40-1 with 16
-  // lanes (AVX-512). Otherwise each sweep over the hidden units adds one sample's terms and runs
-  // the next forward pass: 1-400-1 fills whole vectors, 1-88-1 and 1-100-1 leave a tail, and
-  // 1-24-1 has fewer whole vectors than partial-sum groups with 8 lanes.
+  // 1-4-1 keeps the network in registers wherever vectors have 4 lanes or more, 1-40-1 with 8
+  // lanes or more (AVX2, AVX-512). Otherwise each sweep over the hidden units adds one sample's
+  // terms and runs the next forward pass: 1-400-1 fills whole vectors, 1-88-1 and 1-100-1 leave
+  // a tail, and 1-24-1 has fewer whole vectors than partial-sum groups with SSE2's 4 lanes.
   CHECK(gradient_mismatches<OneHidden<float, 4, sm::Tanh>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 40, sm::Sigmoid, sm::Tanh>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 400, sm::Relu>>() == 0);
@@ -194,7 +194,8 @@ TEST_CASE("one-hidden-layer gradient matches the layer formulas") {
   CHECK(gradient_mismatches<OneHidden<double, 100, sm::Tanh>>() == 0);
   CHECK(gradient_mismatches<OneHidden<double, 6, sm::LeakyRelu<1, 10>>>() == 0);
   // With AVX-512, float 1-4-1 puts 16 samples across the lanes: one block of 16 and a tail of 14
-  // of the 30 samples. Also a width of 8, other output activations and double.
+  // of the 30 samples; with AVX2, three blocks of 8 and a tail of 6. Also a width of 8, other
+  // output activations and double.
   CHECK(gradient_mismatches<OneHidden<float, 4, sm::Relu, sm::Tanh>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 8, sm::LeakyRelu<>>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 8, sm::Sigmoid, sm::Sigmoid>>() == 0);
