@@ -289,10 +289,11 @@ TEST_CASE("one-hidden-layer sgd step follows its formula") {
 }
 
 TEST_CASE("per-sample sgd epoch matches train_sample") {
-  // Narrow widths run sgd_epoch() with the network in registers, padded for 5, 12 and 72 when
-  // the vectors are wider than 4 lanes. Wider ones sweep memory once per sample, with the
-  // output's partial sums in registers. 400 fills whole vectors, 88 and 100 leave a tail for
-  // narrower vectors, and 24 has fewer whole vectors than partial-sum groups with 8 lanes.
+  // Narrow widths run sgd_epoch() with the network in registers: up to 4 units with SSE2, 40
+  // with AVX2 and 80 with AVX-512, padded for 5 and 12, and for 72 with AVX-512. Wider ones
+  // sweep memory once per sample, with the output's partial sums in registers. 400 fills whole
+  // vectors, 88 and 100 leave a tail for narrower vectors, and 24 has fewer whole vectors than
+  // partial-sum groups with SSE2's 4 lanes.
   check_epoch_matches_train_sample<OneHidden<float, 4, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<float, 5, sm::Sigmoid>>();
   check_epoch_matches_train_sample<OneHidden<float, 12, sm::Relu, sm::Tanh>>();
