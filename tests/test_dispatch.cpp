@@ -210,12 +210,13 @@ void check_widths_agree() {
 TEST_CASE("dispatched kernels keep baseline bits") {
   // For float, 4 units stay in registers at every width, across the samples of a batch with
   // AVX2 and AVX-512. 5, 12, 24 and 40 stay in registers with both, 72 only with AVX-512, and
-  // they sweep memory otherwise. In registers, full batch pads the last vector of each, and
-  // per-sample Sgd pads all but 24 and 40, which it runs in 32-byte vectors. For double, 12 stays
-  // in registers with both and runs per-sample Sgd in 32-byte vectors, and 40 in 64-byte ones. 88
-  // and 100 leave a tail after the whole vectors, and 400 fills whole vectors at every width. 160
-  // fills 20 AVX2 float vectors (AVX-512 double), a whole number of rounds of partial sums, where
-  // GCC once warned of an out-of-range index.
+  // they sweep memory otherwise. In registers, full batch pads the last vector of 5 and 12 at
+  // both widths and of 24, 40 and 72 with AVX-512, and per-sample Sgd pads all but 24 and 40,
+  // which it runs in 32-byte vectors. Double 12 stays in registers with both, with per-sample
+  // Sgd in 32-byte vectors, and double 40 only with AVX-512. 88 and 100 leave a tail after the
+  // whole AVX-512 vectors, and 400 fills whole vectors at every width. 160 fills 20 AVX2 float
+  // vectors (AVX-512 double), a whole number of rounds of partial sums, where GCC once warned of
+  // an out-of-range index.
   check_widths_agree<OneHidden<float, 4, sm::Tanh>>();
   check_widths_agree<OneHidden<float, 4, sm::Sigmoid, sm::Tanh>>();
   check_widths_agree<OneHidden<float, 5, sm::Relu>>();

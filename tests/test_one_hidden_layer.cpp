@@ -184,8 +184,9 @@ TEST_CASE("one-hidden-layer forward matches the layer formulas") {
 TEST_CASE("one-hidden-layer gradient matches the layer formulas") {
   // 1-4-1 keeps the network in registers wherever vectors have 4 lanes or more, 1-40-1 with 8
   // lanes or more (AVX2, AVX-512). Otherwise each sweep over the hidden units adds one sample's
-  // terms and runs the next forward pass: 1-400-1 fills whole vectors, 1-88-1 and 1-100-1 leave
-  // a tail, and 1-24-1 has fewer whole vectors than partial-sum groups with SSE2's 4 lanes.
+  // terms and runs the next forward pass. 1-400-1 fills whole vectors, and 1-88-1 (float) and
+  // 1-100-1 (double) leave a tail with AVX-512. 1-24-1 has fewer whole vectors than partial-sum
+  // groups with SSE2's 4 lanes.
   CHECK(gradient_mismatches<OneHidden<float, 4, sm::Tanh>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 40, sm::Sigmoid, sm::Tanh>>() == 0);
   CHECK(gradient_mismatches<OneHidden<float, 400, sm::Relu>>() == 0);
@@ -292,8 +293,9 @@ TEST_CASE("per-sample sgd epoch matches train_sample") {
   // Narrow widths run sgd_epoch() with the network in registers: up to 4 units with SSE2, 40
   // with AVX2 and 80 with AVX-512, padded for 5 and 12, and for 72 with AVX-512. Wider ones
   // sweep memory once per sample, with the output's partial sums in registers. 400 fills whole
-  // vectors, 88 and 100 leave a tail for narrower vectors, and 24 has fewer whole vectors than
-  // partial-sum groups with SSE2's 4 lanes.
+  // vectors. 100 leaves a tail after whole vectors of 8 or 16 floats, 88 after 16, and the sweep
+  // finishes it with narrower vectors. 24 has fewer whole vectors than partial-sum groups with
+  // SSE2's 4 lanes.
   check_epoch_matches_train_sample<OneHidden<float, 4, sm::Tanh>>();
   check_epoch_matches_train_sample<OneHidden<float, 5, sm::Sigmoid>>();
   check_epoch_matches_train_sample<OneHidden<float, 12, sm::Relu, sm::Tanh>>();

@@ -74,13 +74,13 @@ struct OneHiddenLayer {
   // Vectors per parameter array in registers, the last one padded when the lanes do not divide
   // the width.
   static constexpr std::size_t vectors = (hidden + run_time_lanes - 1) / run_time_lanes;
-  // True when sgd_epoch() and accumulate_samples() keep w, b, v (and the gradient) in registers
-  // across the samples: up to 5 vectors per array with 32- or 64-byte vectors, else 1. Wider
-  // layers would spill; they sweep memory instead. AVX2 has 16 registers, not AVX-512's 32, so
-  // 5 vectors each of w, b and v leave it little room, yet on an AMD EPYC (Zen 3) without
-  // AVX-512 1-40-1 tanh trained faster that way than by sweeping memory: per-sample Sgd 31 %
-  // (21.1 M against 16.1 M samples/s, -O3 -march=native) and full batch 34 % (26.6 M against
-  // 19.8 M). SSE2 keeps one vector: its 16 registers hold half as many lanes.
+  // True when sgd_epoch() and accumulate_samples() keep w, b, v (and the gradient) in vector
+  // variables across the samples: up to 5 vectors per array with 32- or 64-byte vectors, else 1.
+  // Wider layers sweep memory instead. AVX2 has 16 registers, so at 5 vectors the compiler keeps
+  // some of them on the stack (full batch uses 30). Even so, on an AMD EPYC (Zen 3) without
+  // AVX-512, 1-40-1 tanh trained faster this way than by sweeping memory: Sgd by 31 % and full
+  // batch by 34 % (-O3 -march=native, docs/performance.md). SSE2 keeps the earlier limit of one
+  // vector, since 5 were not measured there.
   static constexpr bool fits_in_registers =
       run_time_lanes >= 4 && vectors <= (VectorBytes >= 32 ? 5 : 1);
   // Lanes of sgd_epoch()'s in-register kernel. With 64-byte vectors, a layer that fits the same
@@ -102,9 +102,9 @@ struct OneHiddenLayer {
   // sample, tanh then takes half or a quarter of a vector call instead of a whole 4-lane one.
   // On an AMD EPYC (Zen 3), which has AVX2 but not AVX-512, 8 samples across the lanes ran
   // 1-4-1 full batch at 100 M samples/s against 80 M for one sample per vector (-O3
-  // -march=native; 90 M against 57 M with the default flags). On a Zen 4 built for 32-byte
-  // vectors they had run at 125 M against 135 M, but that core gets 16 lanes. SSE2's 4 lanes
-  // would call tanh as often as one sample per vector does.
+  // -march=native; 90 M against 57 M with the default flags). On a Zen 4, 8 lanes had run at
+  // 125 M against 135 M (-DSTATICMLP_VECTOR_BYTES=32), but its native and dispatched builds
+  // use 16. SSE2's 4 lanes would call tanh as often as one sample per vector does.
   static constexpr bool samples_across_lanes = fits_in_registers && hidden == 4 &&
                                                sum_lanes == hidden && std::is_same_v<T, float> &&
                                                lanes_in_bytes<T, VectorBytes> >= 8;
