@@ -208,6 +208,31 @@ TEST_CASE("tanh lanes agree at small limit") {
   CHECK(mismatches == 0);
 }
 
+TEST_CASE("sigmoid lanes agree near direct limit") {
+  // Vectors whose lanes all lie within sigmoid_direct_limit (69) scale e^-|x| by 2^k directly,
+  // with k down to -100, where some products come near the subnormal range. Every float from 60
+  // to 105 in magnitude, of both signs, must give the scalar bits: below the limit, and above it
+  // up to where sigmoid(-x) rounds to 0, where 2^k would be subnormal or zero.
+  constexpr std::size_t count = detail::native_lanes<float>;
+  using Wide = detail::Vector<float, count>;
+  const std::uint32_t first = detail::bit_cast<std::uint32_t>(60.0f);
+  const std::uint32_t last = detail::bit_cast<std::uint32_t>(105.0f);
+  long mismatches = 0;
+  for (const std::uint32_t sign : {0u, 0x80000000u}) {
+    for (std::uint32_t bits = first; bits + count <= last + 1; bits += count) {
+      Wide x{};
+      for (std::size_t j = 0; j < count; ++j) {
+        x[j] = detail::bit_cast<float>((bits + static_cast<std::uint32_t>(j)) | sign);
+      }
+      const Wide s = detail::sigmoid_lanes(x);
+      for (std::size_t j = 0; j < count; ++j) {
+        mismatches += same_bits(s[j], sm::sigmoid(x[j])) ? 0 : 1;
+      }
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("select picks lane by lane") {
   const Floats a = {1.0f, 2.0f, 3.0f, 4.0f};
   const Floats b = {-1.0f, -2.0f, -3.0f, -4.0f};
@@ -236,8 +261,10 @@ TEST_CASE("fold_lanes adds in fold_partial_sums order") {
 TEST_CASE("tanh and sigmoid on vectors match scalars") {
   CHECK(float_lane_mismatches([](auto x) { return detail::tanh_lanes(x); }) == 0);
   CHECK(float_lane_mismatches([](auto x) { return detail::sigmoid_lanes(x); }) == 0);
-  // Double lanes on a few values, including the double saturation and underflow points.
-  const std::array<double, 8> inputs = {0.3, -22.5, 745.5, -1e-300, 21.9, -740.0, 1e300, -0.0};
+  // Double lanes on a few values, including the double saturation and underflow points, and
+  // both sides of sigmoid_direct_limit (600), where k reaches -864 and -865.
+  const std::array<double, 12> inputs = {0.3,   -22.5, 745.5,       -1e-300,    21.9,   -740.0,
+                                         1e300, -0.0,  -598.876486, 599.569633, -599.9, 600.1};
   for (std::size_t i = 0; i < inputs.size(); i += 2) {
     const Doubles x = {inputs[i], inputs[i + 1]};
     const Doubles t = detail::tanh_lanes(x);

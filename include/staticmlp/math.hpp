@@ -54,6 +54,7 @@ struct FloatTraits<double> {
   static constexpr double exp_underflow = -745.2;              // exp rounds to 0 below this
   static constexpr double expm1_floor = -40.0;                 // expm1 rounds to -1 below this
   static constexpr double tanh_saturation = 22.0;              // tanh rounds to 1 above this
+  static constexpr double sigmoid_direct_limit = 600.0;        // see sigmoid_lanes()
   static constexpr int exp_terms = 13;                         // Taylor terms of expm1 on ln2/2
   static constexpr int log_terms = 11;                         // odd terms of 2 atanh(s)
 };
@@ -74,6 +75,7 @@ struct FloatTraits<float> {
   static constexpr float expm1_floor = -18.0f;
   static constexpr float tanh_saturation = 9.5f;
   static constexpr float tanh_small_limit = 0.75f;  // tanh_small() up to this magnitude
+  static constexpr float sigmoid_direct_limit = 69.0f;  // see sigmoid_lanes()
   static constexpr int exp_terms = 8;
   static constexpr int log_terms = 6;
 };
@@ -509,13 +511,27 @@ template <class L>
   const L shifted = a * -Traits::log2e + Traits::round_magic;
   const L k = shifted - Traits::round_magic;
   const L r = (-a - k * Traits::ln2_hi) - k * Traits::ln2_lo;
-  const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 64));
-  const L scaled = (expm1_reduced(r) * scale + scale) * power_of_two<T>(-64);
-  const L e = select(mask_magnitude_above(magnitude, limit), broadcast<L>(T(0)), scaled);
+  const L p = expm1_reduced(r);
 
   // x >= 0 gives 1 / (1 + e^-x); x < 0 gives e^x / (1 + e^x). At x = -0 both are 1 / 2.
-  const L numerator = select(mask_negative(x), e, broadcast<L>(T(1)));
-  return numerator / (T(1) + e);
+  const LaneBits<L> negative = mask_negative(x);
+  // Up to sigmoid_direct_limit, k >= -100 for float (-866 for double), so p 2^k + 2^k is normal
+  // and has the bits of the scaled form below, which then multiplies exactly by 2^-64. A lane
+  // whose p 2^k would be subnormal has |p| < 2^-26 (2^-156), less than a quarter of an ulp of
+  // 2^k, so both forms round to 2^k (tests/test_lanes.cpp compares every float from 60 to 105).
+  // Vectors whose lanes all qualify skip the multiplication and the selection, which a 1-4-1
+  // step waits on.
+  if constexpr (is_vector_lane<L>) {
+    if (!any_magnitude_above(magnitude, Traits::sigmoid_direct_limit)) {
+      const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 0));
+      const L e = p * scale + scale;
+      return select(negative, e, broadcast<L>(T(1))) / (T(1) + e);
+    }
+  }
+  const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 64));
+  const L scaled = (p * scale + scale) * power_of_two<T>(-64);
+  const L e = select(mask_magnitude_above(magnitude, limit), broadcast<L>(T(0)), scaled);
+  return select(negative, e, broadcast<L>(T(1))) / (T(1) + e);
 }
 
 }  // namespace detail
