@@ -505,9 +505,9 @@ template <class L>
     }
   }
 
-  // e = e^-|x| = 2^k (1 + expm1(r)) with -|x| = k ln2 + r. The scale is 2^(k + 64), normal for
-  // every k down to the limit, and the product is brought back by 2^-64, so that a subnormal e
-  // rounds once there.
+  // e = e^-|x| = 2^k (1 + expm1(r)) with -|x| = k ln2 + r. Beyond sigmoid_direct_limit (below)
+  // the scale is 2^(k + 64), normal for every k down to the limit, and the product is brought
+  // back by 2^-64, so that a subnormal e rounds once there.
   const L shifted = a * -Traits::log2e + Traits::round_magic;
   const L k = shifted - Traits::round_magic;
   const L r = (-a - k * Traits::ln2_hi) - k * Traits::ln2_lo;
@@ -517,10 +517,14 @@ template <class L>
   const LaneBits<L> negative = mask_negative(x);
   // Up to sigmoid_direct_limit, k >= -100 for float (-866 for double), so p 2^k + 2^k is normal
   // and has the bits of the scaled form below, which then multiplies exactly by 2^-64. A lane
-  // whose p 2^k would be subnormal has |p| < 2^-26 (2^-156), less than a quarter of an ulp of
-  // 2^k, so both forms round to 2^k (tests/test_lanes.cpp compares every float from 60 to 105).
-  // Vectors whose lanes all qualify skip the multiplication and the selection, which a 1-4-1
-  // step waits on.
+  // whose p 2^k would be subnormal has |p| < 2^-26 (2^-156). Rounded, p 2^k then stays below half
+  // the spacing of floats just under 2^k, so both forms round to 2^k. The argument holds while
+  // k >= -101 (|x| < 70.3) for float and k >= -968 (|x| < 671) for double, and the assertion
+  // below keeps the limits inside. tests/test_lanes.cpp compares every float from 60 to 105 in
+  // magnitude, and make scan-float-math every float, with the scalar bits. Vectors whose lanes all
+  // qualify skip the multiplication and the selection, which a 1-4-1 step waits on.
+  static_assert(Traits::sigmoid_direct_limit * Traits::log2e < T(sizeof(T) == 4 ? 100.5 : 967.5),
+                "sigmoid_direct_limit must keep k >= -101 (float) or -968 (double)");
   if constexpr (is_vector_lane<L>) {
     if (!any_magnitude_above(magnitude, Traits::sigmoid_direct_limit)) {
       const L scale = from_bits<L>(scaled_power_of_two_bits(shifted, 0));
