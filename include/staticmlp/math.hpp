@@ -518,7 +518,7 @@ template <class L>
   // Up to sigmoid_direct_limit, k >= -100 for float (-866 for double), so p 2^k + 2^k is normal
   // and has the bits of the scaled form below, which then multiplies exactly by 2^-64. A lane
   // whose p 2^k would be subnormal has |p| < 2^-26 (2^-156). Rounded, p 2^k then stays below half
-  // the spacing of floats just under 2^k, so both forms round to 2^k. The argument holds while
+  // the spacing of floats just under 2^k, so both forms round to 2^k. The argument is valid while
   // k >= -101 (|x| < 70.3) for float and k >= -968 (|x| < 671) for double, and the assertion
   // below keeps the limits inside. tests/test_lanes.cpp compares every float from 60 to 105 in
   // magnitude, and make scan-float-math every float, with the scalar bits. Vectors whose lanes all

@@ -83,9 +83,9 @@ void print(const char* name, F function, R reference, float low, float high) {
               static_cast<double>(r.worst_at), static_cast<double>(r.worst_at), r.decreases);
 }
 
-// Number of floats, all 2^32 bit patterns, where Function on vectors of the build's native
-// width gives other bits than on each scalar. NaN results count as equal, since their sign
-// depends on the order of operands that the compiler picks.
+// Counts the floats, over all 2^32 bit patterns, for which Function on vectors of the build's
+// native width gives other bits than on each scalar. NaN results count as equal, because their
+// sign depends on the order of operands that the compiler picks.
 template <class Function>
 unsigned long long lane_mismatches(Function function) {
   constexpr std::size_t lanes = sm::detail::native_lanes<float>;
@@ -98,7 +98,7 @@ unsigned long long lane_mismatches(Function function) {
     }
     const Lanes y = function(x);
     for (std::size_t j = 0; j < lanes; ++j) {
-      const float scalar = function(static_cast<float>(x[j]));
+      const float scalar = function(x[j]);
       const float lane = y[j];
       const bool same =
           std::isnan(scalar) ? std::isnan(lane) : std::memcmp(&scalar, &lane, sizeof scalar) == 0;
