@@ -324,6 +324,52 @@ template <bool Upper, class L, std::size_t... Lane>
 #endif
 }
 
+// One stage of transpose_square(): each pair of rows i and i + Distance, where i has the bit
+// Distance clear, trades blocks of Distance lanes. The first row's lanes with that bit set swap
+// with the second row's lanes without it, so that the bit moves between the row index and the
+// lane index. `Lane...` is 0 to n - 1.
+template <std::size_t Distance, class V, std::size_t... Lane>
+[[gnu::always_inline]] inline void transpose_stage(V* rows, std::index_sequence<Lane...>) {
+  constexpr std::size_t n = sizeof...(Lane);
+#pragma GCC unroll 16
+  for (std::size_t i = 0; i < n; ++i) {
+    if ((i & Distance) == 0) {
+      const V first = rows[i];
+      const V second = rows[i + Distance];
+#if __has_builtin(__builtin_shufflevector)
+      rows[i] = __builtin_shufflevector(
+          first, second, static_cast<int>((Lane & Distance) != 0 ? n + Lane - Distance : Lane)...);
+      rows[i + Distance] = __builtin_shufflevector(
+          first, second, static_cast<int>((Lane & Distance) != 0 ? n + Lane : Lane + Distance)...);
+#else
+      using Index = LaneBits<V>;
+      rows[i] = __builtin_shuffle(first, second,
+                                  Index{((Lane & Distance) != 0 ? n + Lane - Distance : Lane)...});
+      rows[i + Distance] = __builtin_shuffle(
+          first, second, Index{((Lane & Distance) != 0 ? n + Lane : Lane + Distance)...});
+#endif
+    }
+  }
+}
+
+template <std::size_t Distance, class V, std::size_t... Lane>
+[[gnu::always_inline]] inline void transpose_stages(V* rows, std::index_sequence<Lane...> lanes) {
+  transpose_stage<Distance>(rows, lanes);
+  if constexpr (Distance > 1) {
+    transpose_stages<Distance / 2>(rows, lanes);
+  }
+}
+
+// Transposes the square of n vectors of n lanes, n a power of two: afterwards lane r of rows[j]
+// contains what lane j of rows[r] contained. That takes log2(n) stages of n two-vector shuffles
+// each, such as `vshuff32x4`, `vunpcklpd` and `vunpcklps` with AVX-512.
+template <class V>
+[[gnu::always_inline]] inline void transpose_square(V* rows) {
+  constexpr std::size_t n = LaneTraits<V>::count;
+  static_assert(n >= 2 && (n & (n - 1)) == 0, "a power of two lanes");
+  transpose_stages<n / 2>(rows, std::make_index_sequence<n>{});
+}
+
 // The sum of v's lanes in fold_partial_sums order: lane j + Width is added into lane j for
 // j < Width, with Width halving from half the lanes down to 1. Each step adds the upper half of
 // the vector to its lower half, so the vectors narrow as they go, which suits the shuffle units.
