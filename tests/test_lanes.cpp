@@ -208,8 +208,8 @@ TEST_CASE("tanh lanes agree at small limit") {
   CHECK(mismatches == 0);
 
   // Vectors pick the formula by x^2 > 0.75^2, scalars by |x| > 0.75. Each float within 2^16
-  // steps of the limit, on either side and of both signs, fills a vector. Just above the limit,
-  // 74 % of the floats get other bits from tanh_small() than from the general formula, so a
+  // steps of the limit, on either side and of both signs, fills a vector. Above the limit, about
+  // half of these floats get other bits from tanh_small() than from the general formula, so a
   // vector that took the wrong formula would differ from the scalar.
   int range_mismatches = 0;
   for (const float sign : {1.0f, -1.0f}) {
