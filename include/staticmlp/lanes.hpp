@@ -324,6 +324,23 @@ template <bool Upper, class L, std::size_t... Lane>
 #endif
 }
 
+// Returns lanes Offset, Offset + 2, Offset + 4, ... of a followed by b: with Offset 0 the even
+// lanes of the pair, with Offset 1 the odd ones.
+template <std::size_t Offset, class V, std::size_t... Lane>
+[[gnu::always_inline]] inline V interleaved_lanes(const V& a, const V& b,
+                                                  std::index_sequence<Lane...>) {
+#if __has_builtin(__builtin_shufflevector)
+  return __builtin_shufflevector(a, b, static_cast<int>(2 * Lane + Offset)...);
+#else
+  return __builtin_shuffle(a, b, LaneBits<V>{(2 * Lane + Offset)...});
+#endif
+}
+
+template <std::size_t Offset, class V>
+[[gnu::always_inline]] inline V interleaved_lanes(const V& a, const V& b) {
+  return interleaved_lanes<Offset>(a, b, std::make_index_sequence<LaneTraits<V>::count>{});
+}
+
 // One stage of transpose_square(): each pair of rows i and i + Distance, where i has the bit
 // Distance clear, trades blocks of Distance lanes. The first row's lanes with that bit set swap
 // with the second row's lanes without it, so that the bit moves between the row index and the

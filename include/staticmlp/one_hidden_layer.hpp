@@ -618,6 +618,9 @@ struct OneHiddenLayer {
                                                                       T* gradient) {
     constexpr std::size_t block = lanes_in_bytes<T, VectorBytes>;
     using V = Vector<T, block>;
+    using Pair = Sample<T, 1, 1>;
+    static_assert(sizeof(Pair) == 2 * sizeof(T) && offsetof(Pair, target) == sizeof(T),
+                  "a sample is its input, then its target, with no padding");
     // The running sums of the gradient entries and of the squared errors, a lane each: lane r
     // of sums[g] is row g * block + r of the terms below.
     constexpr std::size_t term_rows = (c + 2 + block - 1) / block * block;
@@ -632,19 +635,33 @@ struct OneHiddenLayer {
     T total = T(0);
     std::size_t s = 0;
     for (; s + block <= count; s += block) {
-      alignas(sizeof(V)) T inputs[block];
-      alignas(sizeof(V)) T targets[block];
-      // Clang 14 vectorized this copy into gathers, which took a quarter of the block's time.
+      V x;
+      V target;
+      if (order == nullptr) {
+        // The block's samples lie in memory as input, target pairs: two vector loads, then the
+        // even and the odd lanes. Copying them lane by lane, as below, made each vector load
+        // wait for scalar stores, so native 1-4-1 tanh full batch ran 44 % faster this way.
+        V first;
+        V second;
+        __builtin_memcpy(&first, samples.data + s, sizeof first);
+        __builtin_memcpy(&second, samples.data + s + block / 2, sizeof second);
+        x = interleaved_lanes<0>(first, second);
+        target = interleaved_lanes<1>(first, second);
+      } else {
+        alignas(sizeof(V)) T inputs[block];
+        alignas(sizeof(V)) T targets[block];
+        // Clang 14 vectorized this copy into gathers, which took a quarter of the block's time.
 #if defined(__clang__)
 #pragma clang loop vectorize(disable)
 #endif
-      for (std::size_t j = 0; j < block; ++j) {
-        const Sample<T, 1, 1>& sample = samples[order != nullptr ? order[s + j] : s + j];
-        inputs[j] = sample.input[0];
-        targets[j] = sample.target[0];
+        for (std::size_t j = 0; j < block; ++j) {
+          const Sample<T, 1, 1>& sample = samples[order[s + j]];
+          inputs[j] = sample.input[0];
+          targets[j] = sample.target[0];
+        }
+        x = load<V>(inputs);
+        target = load<V>(targets);
       }
-      const V x = load<V>(inputs);
-      const V target = load<V>(targets);
 
       V activations[hidden];
       V partial[hidden];
