@@ -279,6 +279,46 @@ TEST_CASE("fold_lanes adds in fold_partial_sums order") {
   CHECK(left_to_right == 5.0f);
 }
 
+// Counts the lanes that transpose_square() puts in the wrong place on n rows of n floats, each
+// float naming its row and lane as 100 row + lane.
+template <std::size_t N>
+int transpose_misplaced() {
+  using Row = detail::Vector<float, N>;
+  Row rows[N];
+  for (std::size_t row = 0; row < N; ++row) {
+    for (std::size_t lane = 0; lane < N; ++lane) {
+      rows[row][lane] = static_cast<float>(100 * row + lane);
+    }
+  }
+  detail::transpose_square(rows);
+  int misplaced = 0;
+  for (std::size_t row = 0; row < N; ++row) {
+    for (std::size_t lane = 0; lane < N; ++lane) {
+      misplaced += rows[row][lane] == static_cast<float>(100 * lane + row) ? 0 : 1;
+    }
+  }
+  return misplaced;
+}
+
+TEST_CASE("transpose_square swaps rows and lanes") {
+  // Up to the native width: wider vectors change the ABI of the shuffles that return them.
+  CHECK(transpose_misplaced<2>() == 0);
+  CHECK(transpose_misplaced<4>() == 0);
+  CHECK(transpose_misplaced<detail::native_lanes<float>>() == 0);
+}
+
+TEST_CASE("deinterleave_lanes splits pairs") {
+  // Input, target pairs as the 1-4-1 batch kernel loads them: x_j = j, target_j = -j - 1.
+  const Floats first = {0.0f, -1.0f, 1.0f, -2.0f};
+  const Floats second = {2.0f, -3.0f, 3.0f, -4.0f};
+  const Floats inputs = detail::deinterleave_lanes<0>(first, second);
+  const Floats targets = detail::deinterleave_lanes<1>(first, second);
+  for (std::size_t j = 0; j < lanes; ++j) {
+    CHECK(inputs[j] == static_cast<float>(j));
+    CHECK(targets[j] == -static_cast<float>(j) - 1.0f);
+  }
+}
+
 TEST_CASE("tanh and sigmoid on vectors match scalars") {
   CHECK(float_lane_mismatches([](auto x) { return detail::tanh_lanes(x); }) == 0);
   CHECK(float_lane_mismatches([](auto x) { return detail::sigmoid_lanes(x); }) == 0);

@@ -324,27 +324,44 @@ template <bool Upper, class L, std::size_t... Lane>
 #endif
 }
 
-// Returns lanes Offset, Offset + 2, Offset + 4, ... of a followed by b: with Offset 0 the even
-// lanes of the pair, with Offset 1 the odd ones.
-template <std::size_t Offset, class V, std::size_t... Lane>
-[[gnu::always_inline]] inline V interleaved_lanes(const V& a, const V& b,
-                                                  std::index_sequence<Lane...>) {
+// Returns the lanes Index... of a followed by b: for V of n lanes, index j < n picks a[j] and
+// index n + j picks b[j].
+template <class V, int... Index>
+[[gnu::always_inline]] inline V pick_lanes(const V& a, const V& b) {
 #if __has_builtin(__builtin_shufflevector)
-  return __builtin_shufflevector(a, b, static_cast<int>(2 * Lane + Offset)...);
+  return __builtin_shufflevector(a, b, Index...);
 #else
-  return __builtin_shuffle(a, b, LaneBits<V>{(2 * Lane + Offset)...});
+  return __builtin_shuffle(a, b, LaneBits<V>{Index...});
 #endif
 }
 
-template <std::size_t Offset, class V>
-[[gnu::always_inline]] inline V interleaved_lanes(const V& a, const V& b) {
-  return interleaved_lanes<Offset>(a, b, std::make_index_sequence<LaneTraits<V>::count>{});
+// Returns lanes Offset, Offset + 2, Offset + 4, ... of a followed by b: with Offset 0 the even
+// lanes of the pair, with Offset 1 the odd ones.
+template <std::size_t Offset, class V, std::size_t... Lane>
+[[gnu::always_inline]] inline V deinterleave_lanes(const V& a, const V& b,
+                                                   std::index_sequence<Lane...>) {
+  return pick_lanes<V, static_cast<int>(2 * Lane + Offset)...>(a, b);
 }
 
-// One stage of transpose_square(): each pair of rows i and i + Distance, where i has the bit
-// Distance clear, trades blocks of Distance lanes. The first row's lanes with that bit set swap
-// with the second row's lanes without it, so that the bit moves between the row index and the
-// lane index. `Lane...` is 0 to n - 1.
+template <std::size_t Offset, class V>
+[[gnu::always_inline]] inline V deinterleave_lanes(const V& a, const V& b) {
+  return deinterleave_lanes<Offset>(a, b, std::make_index_sequence<LaneTraits<V>::count>{});
+}
+
+// Returns the source, in pick_lanes() numbering, of lane `lane` of the first or the second row
+// of a pair after a transpose_stage() with that distance over n lanes.
+constexpr int transpose_source(std::size_t lane, std::size_t distance, std::size_t n,
+                               bool second_row) {
+  if ((lane & distance) != 0) {
+    return static_cast<int>(second_row ? n + lane : n + lane - distance);
+  }
+  return static_cast<int>(second_row ? lane + distance : lane);
+}
+
+// Runs one stage of transpose_square(): each pair of rows i and i + Distance, where i has the
+// bit Distance clear, swaps the first row's lanes with that bit set for the second row's lanes
+// without it. The bit thereby moves between the row index and the lane index. Lane... is 0 to
+// n - 1.
 template <std::size_t Distance, class V, std::size_t... Lane>
 [[gnu::always_inline]] inline void transpose_stage(V* rows, std::index_sequence<Lane...>) {
   constexpr std::size_t n = sizeof...(Lane);
@@ -353,22 +370,14 @@ template <std::size_t Distance, class V, std::size_t... Lane>
     if ((i & Distance) == 0) {
       const V first = rows[i];
       const V second = rows[i + Distance];
-#if __has_builtin(__builtin_shufflevector)
-      rows[i] = __builtin_shufflevector(
-          first, second, static_cast<int>((Lane & Distance) != 0 ? n + Lane - Distance : Lane)...);
-      rows[i + Distance] = __builtin_shufflevector(
-          first, second, static_cast<int>((Lane & Distance) != 0 ? n + Lane : Lane + Distance)...);
-#else
-      using Index = LaneBits<V>;
-      rows[i] = __builtin_shuffle(first, second,
-                                  Index{((Lane & Distance) != 0 ? n + Lane - Distance : Lane)...});
-      rows[i + Distance] = __builtin_shuffle(
-          first, second, Index{((Lane & Distance) != 0 ? n + Lane : Lane + Distance)...});
-#endif
+      rows[i] = pick_lanes<V, transpose_source(Lane, Distance, n, false)...>(first, second);
+      rows[i + Distance] =
+          pick_lanes<V, transpose_source(Lane, Distance, n, true)...>(first, second);
     }
   }
 }
 
+// Runs the stages of transpose_square() for Distance, Distance / 2, ..., 1.
 template <std::size_t Distance, class V, std::size_t... Lane>
 [[gnu::always_inline]] inline void transpose_stages(V* rows, std::index_sequence<Lane...> lanes) {
   transpose_stage<Distance>(rows, lanes);

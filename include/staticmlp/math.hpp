@@ -432,13 +432,13 @@ template <class L>
   // vectorizing loops over scalar tanh (dense_forward's), so the scalar computes both formulas
   // and selects, below. Constant evaluation branches, since x^2 may overflow there.
   //
-  // Vectors test x^2 > 0.75^2 instead of |x| > 0.75, the same lanes in every rounding
-  // direction. 0.75^2 is exact, so no float up to 0.75 squares to more. The exact square of the
-  // first float above 0.75 exceeds the first float above 0.5625, so it rounds to at least that.
-  // A NaN squares to NaN and does not count, and an overflowing square does. tanh_small() needs x^2
-  // anyway, so the common path loses the AND that took the magnitude: native 1-400-1 Sgd ran 2.2 %
-  // faster on an Intel Xeon with AVX-512, 2.9 % with the default flags (docs/performance.md).
-  // Scalars keep |x|, which constant evaluation needs because x^2 may overflow there.
+  // Vectors test x^2 > 0.75^2 instead of |x| > 0.75, which selects the same lanes in every
+  // rounding direction. 0.75^2 is exact, so no float up to 0.75 squares to more. The exact square
+  // of the first float above 0.75 exceeds the first float above 0.5625, so it rounds to at least
+  // that. A NaN squares to NaN and does not count, and an overflowing square does. tanh_small()
+  // needs x^2 anyway, so the common path saves the AND that takes |x|: native 1-400-1 Sgd ran
+  // 2.2 % faster on an Intel Xeon (docs/performance.md). Scalars keep |x|, because x^2 may
+  // overflow in constant evaluation.
   constexpr bool scalar_selects =
       std::is_same_v<T, float> && !is_vector_lane<L> && vector_bytes > 0;
   if constexpr (std::is_same_v<T, float> && is_vector_lane<L>) {

@@ -605,12 +605,10 @@ struct OneHiddenLayer {
   // native_lanes samples, and one vector per hidden unit. Each lane computes what the per-sample
   // kernel computes for its sample, with the dot product's partial sums in fold_partial_sums
   // order. The gradient then takes the block's terms one sample after the other, so the bits
-  // are the same. The 13 entries and the loss are the lanes of one vector (two with 8 lanes),
-  // which adds the block's transposed terms one sample at a time. The loop over the entries
-  // that this replaced, which g++ vectorized in part, had taken 29 % of native 1-4-1 tanh full
-  // batch. On an Intel Xeon with AVX-512 the transposed sums made it 37 % faster natively and
-  // 24 % with the default flags (docs/performance.md).
-  // Samples after the last whole block run one at a time.
+  // are the same. The running sums of the 13 entries and the loss are the lanes of one vector
+  // (two with 8 lanes), and the block's terms, transposed, reach them one sample at a time. On
+  // an Intel Xeon that ran native 1-4-1 tanh full batch 37 % faster than a loop over the
+  // entries (docs/performance.md). Samples after the last whole block run one at a time.
   STATICMLP_DETAIL_DISPATCH_INLINE static T accumulate_across_samples(const T* parameters,
                                                                       SampleView<T, 1, 1> samples,
                                                                       const std::uint32_t* order,
@@ -645,8 +643,8 @@ struct OneHiddenLayer {
         V second;
         __builtin_memcpy(&first, samples.data + s, sizeof first);
         __builtin_memcpy(&second, samples.data + s + block / 2, sizeof second);
-        x = interleaved_lanes<0>(first, second);
-        target = interleaved_lanes<1>(first, second);
+        x = deinterleave_lanes<0>(first, second);
+        target = deinterleave_lanes<1>(first, second);
       } else {
         alignas(sizeof(V)) T inputs[block];
         alignas(sizeof(V)) T targets[block];
