@@ -195,6 +195,22 @@ test-kernels: $(BUILD)/baseline/kernel_tests
 test-allocation: $(BUILD)/allocation_tests
 	$(BUILD_RUN)/allocation_tests
 
+# The file output's tests again with STATICMLP_IO_USE_FILESYSTEM, which makes io.hpp use
+# std::filesystem as it does where POSIX's <sys/stat.h> is missing. A program of its own, for
+# the reason given above for test-kernels.
+FILESYSTEM_TEST_OBJECT := $(BUILD)/filesystem/tests/test_atomic_file.o
+$(FILESYSTEM_TEST_OBJECT): tests/test_atomic_file.cpp $(HEADERS) $(CATCH_PCH) | $(NEEDS_CATCH2)
+	@mkdir -p $(dir $@)
+	$(CXX) $(TEST_CXXFLAGS) $(CATCH_PCH_FLAGS) -DSTATICMLP_IO_USE_FILESYSTEM -c $< -o $@
+
+$(BUILD)/filesystem/atomic_file_tests: $(FILESYSTEM_TEST_OBJECT) $(BUILD)/tests/catch_runner.a
+	$(CXX) $(TEST_CXXFLAGS) $^ -o $@
+
+.PHONY: test-io-filesystem
+test-io-filesystem: $(BUILD)/filesystem/atomic_file_tests
+	@echo "file output's tests with std::filesystem instead of POSIX calls:" && \
+	  $(BUILD_RUN)/filesystem/atomic_file_tests
+
 # The engine headers use no heap, exceptions, RTTI, threads, locales or I/O (io.hpp aside);
 # the check must also reject a header that does.
 test-engine-headers:
@@ -295,7 +311,8 @@ endif
 test: $(BUILD)/tests/test_dispatch.o $(filter %/test_one_hidden_layer.o,$(VECTOR_TEST_OBJECTS)) \
   $(SLOW_TEST_OBJECTS) $(BASELINE_KERNEL_OBJECT) $(CATCH_PCH) $(SYNTAX_PCH) \
   test-compile-fail $(filter %/test_dense_forward.o,$(VECTOR_TEST_OBJECTS)) $(VECTOR_TEST_OBJECTS) \
-  test-unit test-kernels test-allocation test-engine-headers $(BUILD)/readme_example \
+  test-unit test-kernels test-allocation test-io-filesystem test-engine-headers \
+  $(BUILD)/readme_example \
   $(BUILD)/tests/strict_warnings.o test-cpp-header test-vector-widths
 
 # ---------------------------------------------------------------- lecture figures
