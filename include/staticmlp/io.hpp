@@ -10,8 +10,8 @@
 //
 // File types and permission bits come from POSIX stat(), lstat() and chmod(). The stream classes
 // are only declared (<iosfwd>), and their members are templates, so they compile where the caller
-// uses them, with <ostream> or <istream> in scope. With g++ 12 that took 0.3 to 0.5 s off the
-// 1.9-2.3 s that src/bench/compile_probe.cpp took to compile (docs/performance.md). Without
+// uses them, with <ostream> or <istream> in scope. With g++ 12 that cut the compile time of
+// src/bench/compile_probe.cpp from 1.9-2.3 s to 1.6-1.7 s (docs/performance.md). Without
 // <sys/stat.h>, on Windows, or with STATICMLP_IO_USE_FILESYSTEM defined, std::filesystem does
 // the same work.
 #pragma once
@@ -179,7 +179,8 @@ class AtomicFileSink {
   }
 
   // Gives `copy` the permission bits of `original` if that is a regular file. Returns false only
-  // when changing the bits failed.
+  // when changing the bits failed. NOTE: Linux clears the set-user-ID and set-group-ID bits when
+  // a process without privilege writes the file, so such a writer's new file loses them.
   static bool copy_permissions(const char* original, const char* copy) {
 #if STATICMLP_DETAIL_IO_FILESYSTEM
     std::error_code error;
@@ -216,7 +217,9 @@ class StreamSink {
   template <class Stream = std::ostream>
   bool write(const char* data, std::size_t size) {
     Stream& stream = stream_;
-    stream.write(data, static_cast<std::streamsize>(size));
+    // std::streamsize, which <ios> declares and <iosfwd> need not (libc++'s does not).
+    using Size = decltype(stream.width());
+    stream.write(data, static_cast<Size>(size));
     return static_cast<bool>(stream);
   }
 
@@ -261,7 +264,8 @@ class StreamSource {
   template <class Stream = std::istream>
   std::size_t read(char* data, std::size_t size) {
     Stream& stream = stream_;
-    stream.read(data, static_cast<std::streamsize>(size));
+    using Size = decltype(stream.width());  // std::streamsize, as in StreamSink
+    stream.read(data, static_cast<Size>(size));
     return static_cast<std::size_t>(stream.gcount());
   }
   template <class Stream = std::istream>
