@@ -259,6 +259,57 @@ bool measure(const char* name, Trainer train, const Config& config, const Option
   return true;
 }
 
+// Returns the value of the first "key : value" line of /proc/cpuinfo with this key, or "" when
+// there is none or the file is missing (systems other than Linux).
+std::string cpuinfo_value(const char* key) {
+  std::FILE* file = std::fopen("/proc/cpuinfo", "r");
+  if (file == nullptr) {
+    return std::string();
+  }
+  std::string value;
+  char line[512];
+  const std::size_t key_length = std::strlen(key);
+  // A line longer than the buffer (the flags line) arrives in pieces: only a piece that starts
+  // a line is read as "key : value".
+  bool at_line_start = true;
+  while (std::fgets(line, sizeof line, file) != nullptr) {
+    const bool starts_line = at_line_start;
+    at_line_start = std::strchr(line, '\n') != nullptr;
+    const char* colon = std::strchr(line, ':');
+    if (!starts_line || colon == nullptr) {
+      continue;
+    }
+    std::size_t name_end = static_cast<std::size_t>(colon - line);
+    while (name_end > 0 && (line[name_end - 1] == ' ' || line[name_end - 1] == '\t')) {
+      --name_end;
+    }
+    if (name_end == key_length && std::strncmp(line, key, key_length) == 0) {
+      value = colon + 1;
+      const std::size_t first = value.find_first_not_of(" \t");
+      const std::size_t last = value.find_last_not_of(" \t\r\n");
+      value = first == std::string::npos ? std::string() : value.substr(first, last - first + 1);
+      break;
+    }
+  }
+  std::fclose(file);
+  return value;
+}
+
+// Prints the CPU's model name, family and model numbers. The model name alone may cover
+// different cores: docs/performance.md records an "AMD EPYC" that was a Zen 3 (model 1) on one
+// day and a Zen 4 (model 17) on another.
+void print_machine() {
+  const std::string name = cpuinfo_value("model name");
+  const std::string family = cpuinfo_value("cpu family");
+  const std::string model = cpuinfo_value("model");
+  if (name.empty() && family.empty()) {
+    std::printf("machine: not named (no x86 /proc/cpuinfo)\n");
+    return;
+  }
+  std::printf("machine: %s, family %s, model %s\n", name.empty() ? "unnamed CPU" : name.c_str(),
+              family.empty() ? "?" : family.c_str(), model.empty() ? "?" : model.c_str());
+}
+
 void print_heading(const Options& options) {
   if (!options.header) {
     return;
@@ -416,6 +467,7 @@ int main(int argc, char** argv) {
                 "thread, CPU time; staticmlp built with the %s flags, 1-H-1 kernels on "
                 "vectors of up to %zu bytes\n",
                 BENCH_FLAGS, staticmlp_training_vector_bytes());
+    print_machine();
   }
   print_heading(options);
 
