@@ -207,23 +207,30 @@ TEST_CASE("tanh lanes agree at small limit") {
   }
   CHECK(mismatches == 0);
 
-  // Vectors pick the formula by x^2 > 0.75^2, scalars by |x| > 0.75. Each float within 2^16
-  // steps of the limit, on either side and of both signs, fills a vector. Above the limit, about
-  // half of these floats get other bits from tanh_small() than from the general formula, so a
-  // vector that took the wrong formula would differ from the scalar.
-  int range_mismatches = 0;
+  // Vectors pick the formula by x^2 > 0.75^2, or by |x| > 0.75 when a kernel requests
+  // SmallRangeTest::magnitude, and scalars by |x| > 0.75. Each float within 2^16 steps of the
+  // limit, on either side and of both signs, fills a vector. Above the limit, about half of
+  // these floats get other bits from tanh_small() than from the general formula, so a vector
+  // that took the wrong formula would differ from the scalar.
+  int square_mismatches = 0;
+  int magnitude_mismatches = 0;
   for (const float sign : {1.0f, -1.0f}) {
     float x = sign * limit;
     for (int step = 0; step < (1 << 16); ++step) {
       x = std::nextafter(x, 0.0f);
     }
     for (int step = 0; step < (1 << 17); ++step) {
-      const Wide t = detail::tanh_lanes(detail::broadcast<Wide>(x));
-      range_mismatches += same_bits(t[0], sm::tanh(x)) ? 0 : 1;
+      const Wide square = detail::tanh_lanes(detail::broadcast<Wide>(x));
+      const Wide magnitude =
+          detail::tanh_lanes<Wide, detail::SmallRangeTest::magnitude>(detail::broadcast<Wide>(x));
+      const float expected = sm::tanh(x);
+      square_mismatches += same_bits(square[0], expected) ? 0 : 1;
+      magnitude_mismatches += same_bits(magnitude[0], expected) ? 0 : 1;
       x = std::nextafter(x, sign * 2.0f);
     }
   }
-  CHECK(range_mismatches == 0);
+  CHECK(square_mismatches == 0);
+  CHECK(magnitude_mismatches == 0);
 }
 
 TEST_CASE("sigmoid lanes agree near direct limit") {

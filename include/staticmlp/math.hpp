@@ -412,8 +412,13 @@ template <class L>
   return x * (T(1) + s * p);
 }
 
+// How a float vector decides that every lane lies within tanh_small_limit. Both select the
+// same lanes (tanh_lanes() gives the argument). `square` reuses x^2, which tanh_small() needs,
+// and saves an operation. `magnitude` lets the branch resolve one multiplication sooner.
+enum class SmallRangeTest { square, magnitude };
+
 // tanh on lanes (lanes.hpp); tanh() below states the contract.
-template <class L>
+template <class L, SmallRangeTest Test = SmallRangeTest::square>
 [[gnu::always_inline]] constexpr L tanh_lanes(const L& x) {
   using T = LaneScalar<L>;
   using Traits = FloatTraits<T>;
@@ -438,14 +443,21 @@ template <class L>
   // that. A NaN squares to NaN and does not count, and an overflowing square does. tanh_small()
   // needs x^2 anyway, so the common path saves the AND that takes |x|: native 1-400-1 Sgd ran
   // 2.2 % faster on an Intel Xeon (docs/performance.md). Scalars keep |x|, because x^2 may
-  // overflow in constant evaluation.
+  // overflow in constant evaluation. Kernels that run one chain of dependent steps per sample
+  // request SmallRangeTest::magnitude instead (one_hidden_layer.hpp).
   constexpr bool scalar_selects =
       std::is_same_v<T, float> && !is_vector_lane<L> && vector_bytes > 0;
   if constexpr (std::is_same_v<T, float> && is_vector_lane<L>) {
     constexpr T limit = Traits::tanh_small_limit;
     static_assert(double(limit * limit) == double(limit) * double(limit), "exact square");
-    if (__builtin_expect(!any_magnitude_above(x * x, limit * limit), 1)) {
-      return tanh_small(x);
+    if constexpr (Test == SmallRangeTest::square) {
+      if (__builtin_expect(!any_magnitude_above(x * x, limit * limit), 1)) {
+        return tanh_small(x);
+      }
+    } else {
+      if (__builtin_expect(!any_magnitude_above(magnitude, limit), 1)) {
+        return tanh_small(x);
+      }
     }
   } else if constexpr (std::is_same_v<T, float>) {
     if (!scalar_selects || is_constant_evaluated()) {
