@@ -145,7 +145,8 @@ $(BUILD)/pch/catch2/catch.hpp.gch: tests/pch/catch.hpp $(CATCH_PCH_RECORD) \
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) -x c++-header $< -o $@
 
-$(BUILD)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp $(CATCH_PCH) | $(NEEDS_CATCH2)
+$(BUILD)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp tests/file_support.hpp \
+    $(CATCH_PCH) | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(CATCH_PCH_FLAGS) -c $< -o $@
 
@@ -153,7 +154,7 @@ $(BUILD)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp $(CATCH_PCH) |
 # otherwise set them aside while the precompiled header is built and start them last.
 SLOW_TEST_OBJECTS := $(patsubst tests/%.cpp,$(BUILD)/tests/%.o,$(SLOW_TEST_SOURCES))
 $(SLOW_TEST_OBJECTS): $(BUILD)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp \
-    | $(NEEDS_CATCH2)
+    tests/file_support.hpp | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) -c $< -o $@
 
@@ -199,7 +200,8 @@ test-allocation: $(BUILD)/allocation_tests
 # std::filesystem as it does where POSIX's <sys/stat.h> is missing. A program of its own, for
 # the reason given above for test-kernels.
 FILESYSTEM_TEST_OBJECT := $(BUILD)/filesystem/tests/test_atomic_file.o
-$(FILESYSTEM_TEST_OBJECT): tests/test_atomic_file.cpp $(HEADERS) $(CATCH_PCH) | $(NEEDS_CATCH2)
+$(FILESYSTEM_TEST_OBJECT): tests/test_atomic_file.cpp $(HEADERS) tests/file_support.hpp $(CATCH_PCH) \
+    | $(NEEDS_CATCH2)
 	@mkdir -p $(dir $@)
 	$(CXX) $(TEST_CXXFLAGS) $(CATCH_PCH_FLAGS) -DSTATICMLP_IO_USE_FILESYSTEM -c $< -o $@
 
@@ -268,7 +270,8 @@ VECTOR_TEST_OBJECTS := $(foreach level,$(VECTOR_RUNNABLE_LEVELS),\
   $(patsubst tests/%.cpp,$(BUILD)/$(level)/tests/%.o,$(VECTOR_TEST_SOURCES_$(level))))
 
 define vector_test_rules
-$(BUILD)/$(1)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp | $(NEEDS_CATCH2)
+$(BUILD)/$(1)/tests/%.o: tests/%.cpp $(HEADERS) tests/test_support.hpp tests/file_support.hpp \
+    | $(NEEDS_CATCH2)
 	@mkdir -p $$(dir $$@)
 	$(CXX) $(TEST_CXXFLAGS) -march=$(1) $(VECTOR_TEST_OPTIMIZE) -c $$< -o $$@
 

@@ -15,31 +15,19 @@
 #include <sys/resource.h>
 #include <staticmlp/io.hpp>
 
+#include "file_support.hpp"
+
 namespace sm = staticmlp;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using file_support::contains;
+using file_support::read_file;
 
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// A scratch folder of this test run under build/, removed and made anew. Each build of this
-// file has its own, so that both may run at once.
+// A new scratch folder. Each build of this file has its own, so that both may run at once.
 std::string scratch_folder(const std::string& name) {
-#if STATICMLP_DETAIL_IO_FILESYSTEM
-  const std::string folder = "build/test-scratch/filesystem-" + name;
-#else
-  const std::string folder = "build/test-scratch/" + name;
-#endif
-  REQUIRE(std::system(("rm -rf " + folder + " && mkdir -p " + folder).c_str()) == 0);
-  return folder;
+  const char* build_prefix = STATICMLP_DETAIL_IO_FILESYSTEM ? "filesystem-" : "";
+  return file_support::scratch_folder(build_prefix + name);
 }
 
 // Runs `body` with the file size limit lowered to `bytes` and SIGXFSZ ignored, so that a write

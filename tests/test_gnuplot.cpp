@@ -17,6 +17,7 @@
 
 #include <staticmlp/io.hpp>
 
+#include "file_support.hpp"
 #include "test_support.hpp"
 
 namespace sm = staticmlp;
@@ -47,25 +48,11 @@ std::string script_for(const Net& net, const sm::PlotOptions& options = {}, floa
   return text.str();
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using file_support::contains;
+using file_support::read_file;
+using file_support::scratch_folder;
 
 bool gnuplot_installed() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
-
-// A scratch folder of this test run under build/, removed and made anew.
-std::string scratch_folder(const std::string& name) {
-  const std::string folder = "build/test-scratch/" + name;
-  REQUIRE(std::system(("rm -rf " + folder + " && mkdir -p " + folder).c_str()) == 0);
-  return folder;
-}
 
 }  // namespace
 

@@ -412,9 +412,10 @@ template <class L>
   return x * (T(1) + s * p);
 }
 
-// How a float vector decides that every lane lies within tanh_small_limit. Both select the
-// same lanes (tanh_lanes() gives the argument). `square` reuses x^2, which tanh_small() needs,
-// and saves an operation. `magnitude` lets the branch resolve one multiplication sooner.
+// Test by which tanh_lanes() finds that every lane of a float vector lies within
+// tanh_small_limit. Both tests select the same lanes, as tanh_lanes() explains. `square` reuses
+// x^2, which tanh_small() needs, and saves an operation. `magnitude` resolves the branch one
+// multiplication sooner.
 enum class SmallRangeTest { square, magnitude };
 
 // tanh on lanes (lanes.hpp); tanh() below states the contract.

@@ -724,10 +724,10 @@ struct OneHiddenLayer {
                                                    count - s, scale, gradient, total);
   }
 
-  // The hidden activation in sgd_epoch_in_registers(), where each sample waits for the one
-  // before. tanh's vectors test |x| for its small range there, so that the branch need not wait
-  // for x^2 (same lanes, same bits): on a Zen 4 EPYC that made 1-40-1 tanh Sgd 3 % faster
-  // natively and 2 to 3 % with the default flags (docs/performance.md).
+  // Applies the hidden activation in sgd_epoch_in_registers(), where each sample waits for the
+  // one before. There tanh's vectors test |x| for the small range, so the branch need not wait
+  // for x^2, and the lanes and bits stay the same. On a Zen 4 EPYC that made 1-40-1 tanh Sgd
+  // 3 % faster natively and 2 to 3 % with the default flags (docs/performance.md).
   template <class L>
   [[gnu::always_inline]] static constexpr L hidden_value_on_chain(const L& z) {
     if constexpr (std::is_same_v<Hidden, Tanh>) {
